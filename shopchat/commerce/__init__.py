@@ -1,0 +1,1 @@
+"""Shop data for the assistant: the Store interface, its platforms, cache and demo shop."""

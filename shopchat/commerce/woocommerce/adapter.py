@@ -1,0 +1,201 @@
+"""WooCommerceStore: the Store interface over a WooCommerce REST v3 API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from shopchat.commerce.store import StoreAuthError
+from shopchat.commerce.types import (
+    Customer,
+    Order,
+    OrderNote,
+    PaymentGateway,
+    Product,
+    Refund,
+    ShippingZone,
+)
+from shopchat.commerce.woocommerce import mapping
+from shopchat.commerce.woocommerce.client import MAX_PAGE_SIZE, WooCommerceClient
+
+logger = logging.getLogger(__name__)
+
+_ORDER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]{0,39}$")
+_HIDDEN_VISIBILITIES = frozenset({"hidden"})
+
+
+class WooCommerceStore:
+    """Reads one WooCommerce shop; the client carries its URL and keys."""
+
+    def __init__(
+        self,
+        *,
+        client: WooCommerceClient,
+        currency: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> None:
+        self._client = client
+        self._currency = currency
+        self._currency_lock = asyncio.Lock()
+        self._page_size = page_size
+
+    async def aclose(self) -> None:
+        """Close the underlying HTTP client."""
+        await self._client.aclose()
+
+    async def get_product(self, product_id: int) -> Product | None:
+        """One product by id, or None (also for drafts and trashed ones)."""
+        if product_id <= 0:
+            return None
+        response = await self._client.get(f"products/{product_id}")
+        record = mapping.mapping(response.data) if response else {}
+        if not record or record.get("status", "publish") != "publish":
+            return None
+        return mapping.product(record, currency=await self.currency())
+
+    async def search_products(self, query: str, *, limit: int = 10) -> list[Product]:
+        """Published products matching free text (WooCommerce's own search)."""
+        if not query.strip():
+            return []
+        params = {"search": query.strip()[:200], "status": "publish"}
+        return await self._products(params, limit=limit)
+
+    async def list_products(
+        self, *, category_id: int | None = None, limit: int = 20
+    ) -> list[Product]:
+        """Published products in id order, optionally of one category."""
+        params: dict[str, Any] = {"status": "publish", "orderby": "id", "order": "asc"}
+        if category_id is not None:
+            params["category"] = category_id
+        return await self._products(params, limit=limit)
+
+    async def _products(self, params: dict[str, Any], *, limit: int) -> list[Product]:
+        found = await self._client.get_list(
+            "products", params=params, limit=limit, page_size=self._page_size
+        )
+        currency = await self.currency()
+        visible = (r for r in found if r.get("catalog_visibility") not in _HIDDEN_VISIBILITIES)
+        return [mapping.product(r, currency=currency) for r in visible]
+
+    async def get_order(self, order_id_or_number: int | str) -> Order | None:
+        """The order whose number the customer quotes; else the order with that id."""
+        wanted = str(order_id_or_number).strip().lstrip("#")
+        if not _ORDER_NUMBER.match(wanted):
+            return None
+        by_id = await self._order_by_id(int(wanted)) if wanted.isdigit() else None
+        if by_id is not None and by_id.number == wanted:
+            return by_id
+        return await self._order_by_number(wanted) or by_id
+
+    async def _order_by_id(self, order_id: int) -> Order | None:
+        if order_id <= 0:
+            return None
+        response = await self._client.get(f"orders/{order_id}")
+        record = mapping.mapping(response.data) if response else {}
+        if not record or record.get("status") == "trash":
+            return None
+        return mapping.order(record)
+
+    async def _order_by_number(self, number: str) -> Order | None:
+        """Order-number plugins make numbers differ from ids; WooCommerce search finds them."""
+        found = await self._client.get_list("orders", params={"search": number}, limit=20)
+        orders = (mapping.order(r) for r in found if r.get("status") != "trash")
+        return next((o for o in orders if o.number == number), None)
+
+    async def orders_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]:
+        """A registered customer's orders, newest first; never guest orders."""
+        if customer_id <= 0:
+            return []
+        params = {"customer": customer_id, "orderby": "date", "order": "desc"}
+        found = await self._client.get_list(
+            "orders", params=params, limit=limit, page_size=self._page_size
+        )
+        return [
+            mapping.order(r) for r in found if mapping.integer(r.get("customer_id")) == customer_id
+        ]
+
+    async def refunds(self, order_id: int) -> list[Refund]:
+        """Refunds of an order, newest first."""
+        if order_id <= 0:
+            return []
+        found = await self._client.get_list(f"orders/{order_id}/refunds", limit=MAX_PAGE_SIZE)
+        return [mapping.refund(r) for r in found]
+
+    async def order_notes(self, order_id: int, *, customer_only: bool = True) -> list[OrderNote]:
+        """Notes of an order; private (internal) ones only when asked for."""
+        if order_id <= 0:
+            return []
+        params = {"type": "customer" if customer_only else "any"}
+        response = await self._client.get(f"orders/{order_id}/notes", params=params)
+        notes = [
+            mapping.order_note(r) for r in mapping.records(response.data if response else None)
+        ]
+        return [n for n in notes if n.customer_note or not customer_only]
+
+    async def shipping_zones(self) -> list[ShippingZone]:
+        """Zones with their locations and enabled methods, in the shop's order."""
+        response = await self._client.get("shipping/zones")
+        zones = list(mapping.records(response.data if response else None))
+        mapped = await asyncio.gather(*(self._zone(z) for z in zones))
+        return sorted(mapped, key=lambda z: (z.id == 0, z.order, z.id))
+
+    async def _zone(self, record: dict[str, Any]) -> ShippingZone:
+        zone_id = mapping.integer(record.get("id"))
+        locations, methods = await asyncio.gather(
+            self._client.get(f"shipping/zones/{zone_id}/locations"),
+            self._client.get(f"shipping/zones/{zone_id}/methods"),
+        )
+        return mapping.shipping_zone(
+            record,
+            locations=mapping.records(locations.data if locations else None),
+            methods=mapping.records(methods.data if methods else None),
+        )
+
+    async def payment_gateways(self) -> list[PaymentGateway]:
+        """Gateways enabled at checkout, in the shop's order."""
+        response = await self._client.get("payment_gateways")
+        enabled = [
+            g
+            for g in mapping.records(response.data if response else None)
+            if mapping.flag(g.get("enabled"))
+        ]
+        enabled.sort(key=lambda g: mapping.integer(g.get("order")))
+        return [mapping.payment_gateway(g) for g in enabled]
+
+    async def get_customer(self, customer_id: int) -> Customer | None:
+        """A customer, with order count and total spent when one page of orders tells."""
+        if customer_id <= 0:
+            return None
+        response = await self._client.get(f"customers/{customer_id}")
+        record = mapping.mapping(response.data) if response else {}
+        if not record:
+            return None
+        params = {"customer": customer_id, "per_page": MAX_PAGE_SIZE, "_fields": "id,status,total"}
+        orders = await self._client.get("orders", params=params)
+        if orders is None:
+            return mapping.customer(record)
+        listed = list(mapping.records(orders.data))
+        complete = (orders.total_pages or 1) <= 1
+        return mapping.customer(
+            record,
+            orders_count=orders.total if orders.total is not None else len(listed),
+            total_spent=mapping.total_spent(listed) if complete else None,
+        )
+
+    async def currency(self) -> str:
+        """The shop's currency code, read once from its general settings."""
+        if self._currency is None:
+            async with self._currency_lock:
+                if self._currency is None:
+                    self._currency = await self._fetch_currency()
+        return self._currency
+
+    async def _fetch_currency(self) -> str:
+        try:
+            response = await self._client.get("settings/general/woocommerce_currency")
+        except StoreAuthError:
+            logger.info("woocommerce key cannot read settings; currency unknown")
+            return ""
+        return mapping.plain(mapping.mapping(response.data if response else None).get("value"))
