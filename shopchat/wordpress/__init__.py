@@ -1,0 +1,1 @@
+"""The WordPress plugin: building its installable zip."""
