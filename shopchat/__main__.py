@@ -1,0 +1,3 @@
+from shopchat.cli import main
+
+raise SystemExit(main())

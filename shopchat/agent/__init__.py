@@ -1,0 +1,1 @@
+"""Agents: the people of an account who answer customers."""

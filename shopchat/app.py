@@ -1,0 +1,65 @@
+"""The ASGI application: routes, middleware, and the resources built in its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from shopchat import __version__
+from shopchat.assistant.knowledge_responder import KnowledgeResponder
+from shopchat.assistant.responder import Responder
+from shopchat.bus import create_bus
+from shopchat.conversation import widget_endpoints, ws
+from shopchat.conversation.service import Chat
+from shopchat.db import Database
+from shopchat.health import endpoints as health
+from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
+from shopchat.kit.ratelimit import create_rate_limiter
+from shopchat.services import Services
+from shopchat.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+ResponderFactory = Callable[[Database], Responder]
+
+
+def default_responder(db: Database) -> Responder:
+    return KnowledgeResponder(db)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    responder_factory: ResponderFactory = default_responder,
+    demo: bool = False,
+) -> FastAPI:
+    """Build the app; nothing connects until the lifespan starts."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings)
+        bus = create_bus(settings.redis_url)
+        await bus.start()
+        limiter = create_rate_limiter(settings.redis_url)
+        chat = Chat(db=db, bus=bus, responder=responder_factory(db))
+        app.state.services = Services(settings=settings, db=db, bus=bus, limiter=limiter, chat=chat)
+        try:
+            yield
+        finally:
+            await chat.drain()
+            await limiter.close()
+            await bus.stop()
+            await db.dispose()
+
+    app = FastAPI(title="shopchat", version=__version__, lifespan=lifespan)
+    app.state.demo = demo
+    install_error_handlers(app)
+    app.add_middleware(WidgetCors)
+    app.add_middleware(BodyLimit)
+    for router in (health.router, widget_endpoints.router, ws.router):
+        app.include_router(router)
+    return app

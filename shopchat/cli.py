@@ -1,0 +1,212 @@
+"""The ``shopchat`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from shopchat.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"shopchat: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.run(settings, args) or 0)
+    except CommandError as exc:
+        print(f"shopchat: {exc}", file=sys.stderr)
+        return 2
+
+
+class CommandError(Exception):
+    """A command failed for a reason the user can fix; printed without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shopchat", description=__doc__)
+    commands = parser.add_subparsers(title="commands")
+
+    serve = commands.add_parser("serve", help="run the chat server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed and serve a demo shop")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(run=_migrate)
+
+    site = commands.add_parser("site", help="manage sites").add_subparsers(title="site commands")
+    create = site.add_parser("create", help="create a site and print its keys")
+    create.add_argument("--name", required=True)
+    create.add_argument("--origin", action="append", required=True, help="repeatable")
+    create.add_argument("--enforce-identity", action="store_true")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(run=_site_create)
+
+    agent = commands.add_parser("agent", help="manage agents").add_subparsers(
+        title="agent commands"
+    )
+    agent_create = agent.add_parser("create", help="create an agent of a site's account")
+    agent_create.add_argument("--site-key", required=True)
+    agent_create.add_argument("--email", required=True)
+    agent_create.add_argument("--name", required=True)
+    agent_create.add_argument(
+        "--role", default="agent", choices=["owner", "admin", "supervisor", "agent", "trainee"]
+    )
+    agent_create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    agent_create.add_argument("--json", action="store_true")
+    agent_create.set_defaults(run=_agent_create)
+
+    assistant = commands.add_parser("assistant", help="the built-in assistant").add_subparsers(
+        title="assistant commands"
+    )
+    classify = assistant.add_parser("classify", help="stdin utterances → intent<TAB>confidence")
+    classify.set_defaults(run=_assistant_classify)
+    evaluate = assistant.add_parser("eval", help="accuracy on a labelled TSV file")
+    evaluate.add_argument("file")
+    evaluate.set_defaults(run=_assistant_eval)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from shopchat.app import create_app
+
+    asyncio.run(_prepare(settings, demo=args.demo, port=args.port))
+    app = create_app(settings, demo=args.demo)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        ws_max_size=1024 * 1024,
+        ws_ping_interval=settings.ws_heartbeat_seconds,
+        ws_ping_timeout=20,
+        proxy_headers=True,
+    )
+    return 0
+
+
+async def _prepare(settings: Settings, *, demo: bool, port: int) -> None:
+    from shopchat.migrations.runner import upgrade
+
+    await upgrade(settings)
+    if demo:
+        from shopchat.demo.seed import seed_demo
+
+        await seed_demo(settings, port=port)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from shopchat.migrations.runner import upgrade
+
+    asyncio.run(upgrade(settings, args.revision))
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _site_create(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from shopchat.kit.errors import BadInput
+    from shopchat.site.service import create_site
+
+    async def run() -> dict[str, object]:
+        from shopchat.db import Database
+        from shopchat.migrations.runner import upgrade
+
+        await upgrade(settings)
+        db = Database(settings)
+        try:
+            async with db.transaction() as session:
+                _, credentials = await create_site(
+                    session,
+                    encryption_key=settings.encryption_key_bytes,
+                    name=args.name,
+                    origins=args.origin,
+                    enforce_identity=args.enforce_identity,
+                )
+        finally:
+            await db.dispose()
+        return asdict(credentials)
+
+    try:
+        created = asyncio.run(run())
+    except BadInput as exc:
+        raise CommandError(exc.message) from None
+    if args.json:
+        print(json.dumps(created))
+    else:
+        for key, value in created.items():
+            print(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+        print("Keep the identity and webhook secrets private: they are shown only now.")
+    return 0
+
+
+def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from shopchat.agent.service import create_agent_for_site
+    from shopchat.kit.errors import ShopchatError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+
+    async def run() -> dict[str, str]:
+        from shopchat.db import Database
+        from shopchat.migrations.runner import upgrade
+
+        await upgrade(settings)
+        db = Database(settings)
+        try:
+            async with db.transaction() as session:
+                agent = await create_agent_for_site(
+                    session,
+                    site_key=args.site_key,
+                    email=args.email,
+                    name=args.name,
+                    role=args.role,
+                    password=password,
+                )
+                return {"agent_id": str(agent.id), "email": agent.email, "role": agent.role}
+        finally:
+            await db.dispose()
+
+    try:
+        created = asyncio.run(run())
+    except ShopchatError as exc:
+        raise CommandError(exc.message) from None
+    print(json.dumps(created) if args.json else f"created {created['role']} {created['email']}")
+    return 0
+
+
+def _assistant_classify(_settings: Settings, _args: argparse.Namespace) -> int:
+    from shopchat.assistant.nlu.commands import run_classify
+
+    return run_classify(sys.stdin, sys.stdout)
+
+
+def _assistant_eval(_settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shopchat.assistant.nlu.commands import run_eval
+
+    return run_eval(Path(args.file), sys.stdout)

@@ -1,0 +1,1 @@
+"""Conversations and messages: the widget session, live chat and delivery guarantees."""

@@ -1,0 +1,116 @@
+"""Every query on conversations, contacts and messages; all scoped by site."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shopchat.models import Contact, Conversation, Message
+
+OPEN_STATUSES = ("bot", "waiting", "agent")
+
+
+async def get_conversation(
+    session: AsyncSession, *, site_id: uuid.UUID, conversation_id: uuid.UUID
+) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.site_id == site_id
+        )
+    )
+
+
+async def latest_conversation_for_session(
+    session: AsyncSession, *, site_id: uuid.UUID, session_id: uuid.UUID
+) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.site_id == site_id,
+            Conversation.session_id == session_id,
+            Conversation.status != "archived",
+        )
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )
+
+
+async def latest_open_conversation_for_contact(
+    session: AsyncSession, *, site_id: uuid.UUID, contact_id: uuid.UUID
+) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.site_id == site_id,
+            Conversation.contact_id == contact_id,
+            Conversation.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    )
+
+
+async def get_contact(
+    session: AsyncSession, *, site_id: uuid.UUID, contact_id: uuid.UUID
+) -> Contact | None:
+    return await session.scalar(
+        select(Contact).where(Contact.id == contact_id, Contact.site_id == site_id)
+    )
+
+
+async def contact_by_external_id(
+    session: AsyncSession, *, site_id: uuid.UUID, external_id: str
+) -> Contact | None:
+    return await session.scalar(
+        select(Contact).where(Contact.site_id == site_id, Contact.external_id == external_id)
+    )
+
+
+async def messages_after(
+    session: AsyncSession, *, conversation_id: uuid.UUID, after_seq: int, limit: int
+) -> Sequence[Message]:
+    result = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def last_messages(
+    session: AsyncSession, *, conversation_id: uuid.UUID, limit: int
+) -> list[Message]:
+    result = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.seq.desc())
+        .limit(limit)
+    )
+    return list(reversed(result.all()))
+
+
+async def message_by_client_id(
+    session: AsyncSession, *, conversation_id: uuid.UUID, client_id: str
+) -> Message | None:
+    return await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_id == client_id
+        )
+    )
+
+
+async def allocate_seq(session: AsyncSession, *, conversation_id: uuid.UUID) -> int:
+    """Take the next message number; the row lock orders concurrent writers (PostgreSQL)."""
+    seq = await session.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1)
+        .returning(Conversation.last_seq)
+    )
+    if seq is None:
+        raise LookupError(f"conversation {conversation_id} vanished")
+    return seq

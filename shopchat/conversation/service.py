@@ -1,0 +1,484 @@
+"""The chat service: persists first, publishes after commit, lets the assistant answer.
+
+Delivery guarantees (ARCHITECTURE.md): a message is acknowledged only once committed;
+``client_id`` makes resending harmless; live pushes are notifications whose content
+can always be re-read from the store, so a push lost between commit and publish is
+recovered by ``resume``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shopchat.assistant.responder import HistoryItem, Reply, Responder, Turn
+from shopchat.bus import Bus
+from shopchat.conversation import repository
+from shopchat.conversation.frames import Rating, SendMessage, message_frame
+from shopchat.conversation.tokens import SessionClaims
+from shopchat.db import Database
+from shopchat.kit.errors import BadInput, Conflict, NotFound
+from shopchat.kit.identity import Identity
+from shopchat.models import Attachment, Contact, Conversation, Message, Site
+from shopchat.models.base import utcnow
+from shopchat.observability import metrics
+
+log = logging.getLogger(__name__)
+
+REPLAY_PAGE = 500
+HISTORY_FOR_RESPONDER = 20
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
+_FALLBACK_REPLY = (
+    "Sorry, I ran into a problem answering that. I've asked a member of our team to help you here."
+)
+
+
+def conversation_channel(conversation_id: uuid.UUID) -> str:
+    return f"conv:{conversation_id}"
+
+
+def site_channel(site_id: uuid.UUID) -> str:
+    return f"site:{site_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedConversation:
+    site: Site
+    contact: Contact
+    conversation: Conversation
+    messages: list[Message]
+
+
+def language_from_locale(locale: object) -> str | None:
+    if isinstance(locale, str) and _LOCALE.match(locale):
+        return locale[:2].lower()
+    return None
+
+
+class Chat:
+    """Conversations seen from the connections: write, publish, reply."""
+
+    def __init__(self, *, db: Database, bus: Bus, responder: Responder) -> None:
+        self.db = db
+        self.bus = bus
+        self.responder = responder
+        self._reply_tasks: set[asyncio.Task[None]] = set()
+        self._reply_locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    # --- sessions -------------------------------------------------------------------
+
+    async def open_conversation(
+        self,
+        session: AsyncSession,
+        *,
+        site: Site,
+        identity: Identity | None,
+        session_id: uuid.UUID,
+        language: str | None,
+        page: dict[str, str] | None,
+    ) -> OpenedConversation:
+        """Find the conversation this browser (or verified customer) continues, or start one."""
+        contact = await _verified_contact(session, site, identity) if identity else None
+        conversation = await _resumable(session, site, session_id, identity, contact)
+        if conversation is None:
+            contact = contact or await _guest_contact(session, site)
+            conversation = Conversation(
+                site_id=site.id, contact_id=contact.id, session_id=session_id, language=language
+            )
+            session.add(conversation)
+            await session.flush()
+        elif contact is None:
+            contact = await repository.get_contact(
+                session, site_id=site.id, contact_id=conversation.contact_id
+            )
+            assert contact is not None
+        if page:
+            contact.context = {**contact.context, "last_page": page}
+        messages = await repository.last_messages(
+            session, conversation_id=conversation.id, limit=50
+        )
+        return OpenedConversation(site, contact, conversation, messages)
+
+    # --- messages -------------------------------------------------------------------
+
+    async def post_customer_message(
+        self, claims: SessionClaims, message: SendMessage
+    ) -> tuple[Message, bool]:
+        """Store a customer's message once (by client_id); publish it; let the bot answer."""
+        async with self.db.transaction() as session:
+            conversation = await self._conversation(session, claims)
+            existing = await repository.message_by_client_id(
+                session, conversation_id=conversation.id, client_id=message.client_id
+            )
+            if existing is not None:
+                return existing, False
+            attachments = await _own_attachments(session, conversation, message.attachments)
+            stored, created = await insert_message(
+                session,
+                conversation=conversation,
+                role="customer",
+                text=message.text,
+                client_id=message.client_id,
+                attachments=attachments,
+            )
+            reopened = created and conversation.status == "resolved"
+            if reopened:
+                conversation.status = "bot" if conversation.assignee_id is None else "agent"
+                conversation.resolved_at = None
+            conversation.updated_at = utcnow()
+            status = conversation.status
+        if not created:
+            return stored, False
+        metrics.messages.labels(role="customer").inc()
+        await self.publish_message(conversation, stored)
+        if reopened:
+            await self.publish_status(conversation.site_id, conversation.id, status)
+        if status == "bot":
+            self._schedule_reply(conversation.site_id, conversation.id, stored.seq)
+        return stored, True
+
+    async def replay(self, claims: SessionClaims, *, after_seq: int) -> list[Message]:
+        """Every message after ``after_seq``, in order."""
+        messages: list[Message] = []
+        async with self.db.transaction() as session:
+            await self._conversation(session, claims)
+            while True:
+                page = await repository.messages_after(
+                    session,
+                    conversation_id=claims.conversation_id,
+                    after_seq=after_seq,
+                    limit=REPLAY_PAGE,
+                )
+                messages.extend(page)
+                if len(page) < REPLAY_PAGE:
+                    return messages
+                after_seq = page[-1].seq
+
+    async def wait_for_messages(
+        self, claims: SessionClaims, *, after_seq: int, wait: float
+    ) -> list[Message]:
+        """Long-poll: the messages after ``after_seq``, waiting up to ``wait`` seconds for one."""
+        async with await self.bus.subscribe(conversation_channel(claims.conversation_id)) as sub:
+            messages = await self.replay(claims, after_seq=after_seq)
+            if messages or wait <= 0:
+                return messages
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + wait
+            while (remaining := deadline - loop.time()) > 0:
+                try:
+                    event = await asyncio.wait_for(sub.get(), remaining)
+                except TimeoutError:
+                    break
+                if event.get("type") == "message" and event.get("seq", 0) > after_seq:
+                    break
+            return await self.replay(claims, after_seq=after_seq)
+
+    async def typing(self, claims: SessionClaims, *, on: bool) -> None:
+        event = {"type": "typing", "role": "customer", "on": on}
+        await self._publish(claims.site_id, claims.conversation_id, event)
+
+    async def rate(self, claims: SessionClaims, rating: Rating) -> None:
+        """Record the customer's satisfaction rating of a resolved conversation."""
+        async with self.db.transaction() as session:
+            conversation = await self._conversation(session, claims)
+            if conversation.status not in {"resolved", "archived"}:
+                raise Conflict(
+                    "a conversation can be rated once it is resolved", code="not_resolved"
+                )
+            conversation.csat_score = rating.score
+            conversation.csat_comment = rating.comment
+        await self._publish(
+            claims.site_id, claims.conversation_id, {"type": "rating", "score": rating.score}
+        )
+
+    # --- publishing -----------------------------------------------------------------
+
+    async def publish_message(self, conversation: Conversation, message: Message) -> None:
+        await self._publish(conversation.site_id, conversation.id, message_frame(message))
+
+    async def publish_status(
+        self, site_id: uuid.UUID, conversation_id: uuid.UUID, status: str
+    ) -> None:
+        await self._publish(site_id, conversation_id, {"type": "status", "status": status})
+
+    async def _publish(
+        self, site_id: uuid.UUID, conversation_id: uuid.UUID, event: dict[str, Any]
+    ) -> None:
+        # After commit; a failure here loses only the push, which resume re-reads.
+        try:
+            await self.bus.publish(conversation_channel(conversation_id), event)
+            await self.bus.publish(
+                site_channel(site_id), {**event, "conversation_id": str(conversation_id)}
+            )
+        except Exception:
+            log.exception("publish failed; subscribers will recover on resume")
+
+    # --- the assistant --------------------------------------------------------------
+
+    def _schedule_reply(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> None:
+        task = asyncio.create_task(self._reply(site_id, conversation_id, seq))
+        self._reply_tasks.add(task)
+        task.add_done_callback(self._reply_tasks.discard)
+
+    async def _reply(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> None:
+        lock = self._reply_locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            turn = await self._turn(site_id, conversation_id, seq)
+            if turn is None:
+                return
+            reply_id = uuid.uuid4()
+            await self._publish(site_id, conversation_id, _typing("assistant", True))
+            try:
+                reply = await self._ask_responder(turn, reply_id)
+            finally:
+                await self._publish(site_id, conversation_id, _typing("assistant", False))
+            if reply is not None:
+                await self._store_reply(site_id, conversation_id, reply_id, reply)
+
+    async def _ask_responder(self, turn: Turn, reply_id: uuid.UUID) -> Reply | None:
+        async def stream(text_so_far: str) -> None:
+            event = {"type": "delta", "id": str(reply_id), "text": text_so_far}
+            await self._publish(turn.site_id, turn.conversation_id, event)
+
+        try:
+            with metrics.reply_seconds.time():
+                return await self.responder.respond(turn, stream=stream)
+        except Exception:
+            log.exception("responder failed; handing the conversation to a person")
+            return Reply(text=_FALLBACK_REPLY, handoff=True, meta={"error": "responder_failed"})
+
+    async def _turn(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> Turn | None:
+        async with self.db.transaction() as session:
+            conversation = await repository.get_conversation(
+                session, site_id=site_id, conversation_id=conversation_id
+            )
+            site = await session.get(Site, site_id)
+            if conversation is None or site is None or conversation.status != "bot":
+                return None
+            recent = await repository.last_messages(
+                session, conversation_id=conversation_id, limit=HISTORY_FOR_RESPONDER
+            )
+            latest_customer = max((m.seq for m in recent if m.role == "customer"), default=seq)
+            if latest_customer > seq:
+                return None  # a newer message is queued; its reply answers both
+            contact = await session.get(Contact, conversation.contact_id)
+            current = next(m for m in reversed(recent) if m.seq == seq)
+            return Turn(
+                site_id=site.id,
+                site_name=site.name,
+                site_settings=dict(site.settings),
+                conversation_id=conversation.id,
+                text=current.text,
+                language=conversation.language,
+                customer=identity_of(contact) if contact else None,
+                history=tuple(HistoryItem(m.role, m.text) for m in recent if m.seq < seq),
+                low_confidence_turns=conversation.low_confidence_turns,
+            )
+
+    async def _store_reply(
+        self, site_id: uuid.UUID, conversation_id: uuid.UUID, reply_id: uuid.UUID, reply: Reply
+    ) -> None:
+        meta = dict(reply.meta)
+        if reply.quick_replies:
+            meta["quick_replies"] = list(reply.quick_replies)
+        async with self.db.transaction() as session:
+            conversation = await repository.get_conversation(
+                session, site_id=site_id, conversation_id=conversation_id
+            )
+            if conversation is None or conversation.status != "bot":
+                return  # an agent took over while the assistant was thinking
+            stored, _ = await insert_message(
+                session,
+                conversation=conversation,
+                role="assistant",
+                text=reply.text,
+                meta=meta,
+                message_id=reply_id,
+            )
+            _note_understanding(conversation, reply)
+            if reply.handoff:
+                conversation.status = "waiting"
+            conversation.updated_at = utcnow()
+        metrics.messages.labels(role="assistant").inc()
+        await self.publish_message(conversation, stored)
+        if reply.handoff:
+            await self.publish_status(site_id, conversation_id, "waiting")
+
+    async def drain(self) -> None:
+        """Let replies under way finish (at shutdown)."""
+        if self._reply_tasks:
+            await asyncio.wait(set(self._reply_tasks), timeout=10)
+
+    async def _conversation(self, session: AsyncSession, claims: SessionClaims) -> Conversation:
+        conversation = await repository.get_conversation(
+            session, site_id=claims.site_id, conversation_id=claims.conversation_id
+        )
+        if conversation is None or conversation.contact_id != claims.contact_id:
+            raise NotFound("conversation not found", code="conversation_not_found")
+        return conversation
+
+
+async def insert_message(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    client_id: str | None = None,
+    attachments: Sequence[dict[str, Any]] = (),
+    meta: dict[str, Any] | None = None,
+    agent_id: uuid.UUID | None = None,
+    message_id: uuid.UUID | None = None,
+) -> tuple[Message, bool]:
+    """Give the message the conversation's next ``seq`` and store it; dedupe on client_id."""
+    try:
+        async with session.begin_nested():
+            seq = await repository.allocate_seq(session, conversation_id=conversation.id)
+            message = Message(
+                id=message_id or uuid.uuid4(),
+                conversation_id=conversation.id,
+                site_id=conversation.site_id,
+                seq=seq,
+                role=role,
+                text=text,
+                client_id=client_id,
+                attachments=list(attachments),
+                meta=meta or {},
+                agent_id=agent_id,
+            )
+            session.add(message)
+            await session.flush()
+    except IntegrityError:
+        if client_id is None:
+            raise
+        existing = await repository.message_by_client_id(
+            session, conversation_id=conversation.id, client_id=client_id
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def identity_of(contact: Contact) -> Identity | None:
+    """The verified identity kept on a contact; None for a guest."""
+    if contact.external_id is None:
+        return None
+    context = contact.context
+    return Identity(
+        customer_id=contact.external_id,
+        email=contact.email,
+        name=contact.name,
+        segment=contact.segment,
+        order_count=int(context.get("order_count", 0)),
+        total_spent=str(context.get("total_spent", "0")),
+        cart=context.get("cart"),
+        recent_orders=list(context.get("recent_orders", [])),
+    )
+
+
+def _typing(role: str, on: bool) -> dict[str, Any]:
+    return {"type": "typing", "role": role, "on": on}
+
+
+def _note_understanding(conversation: Conversation, reply: Reply) -> None:
+    if intent := reply.meta.get("intent"):
+        conversation.intent = str(intent)[:64]
+    if reply.language:
+        conversation.language = reply.language
+    if isinstance(sentiment := reply.meta.get("sentiment"), int | float):
+        conversation.sentiment = float(sentiment)
+    confidence = reply.meta.get("confidence")
+    low = isinstance(confidence, int | float) and confidence < 0.5
+    conversation.low_confidence_turns = conversation.low_confidence_turns + 1 if low else 0
+
+
+async def _verified_contact(session: AsyncSession, site: Site, identity: Identity) -> Contact:
+    contact = await repository.contact_by_external_id(
+        session, site_id=site.id, external_id=identity.customer_id
+    )
+    if contact is None:
+        contact = Contact(site_id=site.id, external_id=identity.customer_id, context={})
+        session.add(contact)
+    contact.email = identity.email
+    contact.name = identity.name
+    contact.segment = identity.segment
+    contact.context = {
+        **(contact.context or {}),
+        "order_count": identity.order_count,
+        "total_spent": identity.total_spent,
+        "cart": identity.cart,
+        "recent_orders": identity.recent_orders,
+    }
+    await session.flush()
+    return contact
+
+
+async def _guest_contact(session: AsyncSession, site: Site) -> Contact:
+    contact = Contact(site_id=site.id, segment="guest", context={})
+    session.add(contact)
+    await session.flush()
+    return contact
+
+
+async def _resumable(
+    session: AsyncSession,
+    site: Site,
+    session_id: uuid.UUID,
+    identity: Identity | None,
+    contact: Contact | None,
+) -> Conversation | None:
+    """The conversation to continue; a verified customer's is never handed to anyone else."""
+    conversation = await repository.latest_conversation_for_session(
+        session, site_id=site.id, session_id=session_id
+    )
+    if conversation is not None:
+        owner = await repository.get_contact(
+            session, site_id=site.id, contact_id=conversation.contact_id
+        )
+        if owner is not None and owner.external_id is not None:
+            if identity is None or owner.external_id != identity.customer_id:
+                conversation = None
+        elif contact is not None:
+            conversation.contact_id = contact.id  # the guest signed in: same conversation
+    if conversation is None and contact is not None:
+        conversation = await repository.latest_open_conversation_for_contact(
+            session, site_id=site.id, contact_id=contact.id
+        )
+    return conversation
+
+
+async def _own_attachments(
+    session: AsyncSession, conversation: Conversation, ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    try:
+        wanted = [uuid.UUID(i) for i in ids]
+    except ValueError:
+        raise BadInput("attachment id is not valid", code="bad_attachments") from None
+    rows = (
+        await session.scalars(
+            select(Attachment).where(
+                Attachment.id.in_(wanted), Attachment.conversation_id == conversation.id
+            )
+        )
+    ).all()
+    if len(rows) != len(set(wanted)):
+        raise BadInput("attachment not found in this conversation", code="bad_attachments")
+    return [
+        {"id": str(a.id), "name": a.filename, "content_type": a.content_type, "size": a.size}
+        for a in rows
+    ]

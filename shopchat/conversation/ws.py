@@ -1,0 +1,223 @@
+"""The widget's WebSocket: one connection, one conversation, exactly-once ordered delivery.
+
+Live delivery starts when the client sends ``resume`` (or shortly after connecting
+if it never does), so replayed and live messages never interleave out of order.
+The connection keeps a cursor, the last ``seq`` it sent: a live message at or below
+it is dropped, one beyond ``cursor + 1`` is a gap, filled from the store first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from shopchat.bus import Subscription
+from shopchat.conversation.frames import (
+    FrameError,
+    Ping,
+    Rating,
+    Resume,
+    SendMessage,
+    Typing,
+    message_frame,
+    parse_client_frame,
+)
+from shopchat.conversation.service import conversation_channel
+from shopchat.conversation.tokens import SessionClaims, read_session_token
+from shopchat.kit.errors import ShopchatError, Unauthorized
+from shopchat.kit.ratelimit import TokenBucket
+from shopchat.observability import metrics
+from shopchat.services import Services, get_services
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+OUTBOX_FRAMES = 1000
+START_WITHOUT_RESUME_SECONDS = 2.0
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_RECONNECT = 4000
+CLOSE_TOO_SLOW = 4008
+
+
+@router.websocket("/api/v1/widget/ws")
+async def widget_socket(websocket: WebSocket) -> None:
+    services = get_services(websocket)
+    try:
+        claims = read_session_token(
+            websocket.query_params.get("token"), key=services.settings.signing_key
+        )
+    except Unauthorized as exc:
+        await websocket.accept()
+        await websocket.send_json({"type": "error", **exc.to_dict()})
+        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
+    await WidgetConnection(websocket, services, claims).run()
+
+
+class WidgetConnection:
+    def __init__(self, websocket: WebSocket, services: Services, claims: SessionClaims) -> None:
+        self.ws = websocket
+        self.services = services
+        self.chat = services.chat
+        self.claims = claims
+        settings = services.settings
+        self.bucket = TokenBucket(rate=settings.frames_per_second, burst=settings.frame_burst)
+        self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(OUTBOX_FRAMES)
+        self.cursor = 0
+        self.live = asyncio.Event()
+        self.delivery = asyncio.Lock()
+
+    async def run(self) -> None:
+        await self.ws.accept()
+        metrics.ws_connections.inc()
+        channel = conversation_channel(self.claims.conversation_id)
+        try:
+            async with await self.chat.bus.subscribe(channel) as subscription:
+                await self._serve(subscription)
+        finally:
+            metrics.ws_connections.dec()
+
+    async def _serve(self, subscription: Subscription) -> None:
+        tasks = [
+            asyncio.create_task(self._receive()),
+            asyncio.create_task(self._forward(subscription)),
+            asyncio.create_task(self._send()),
+            asyncio.create_task(self._start_without_resume()),
+            asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
+        ]
+        try:
+            await asyncio.wait(tasks[:3] + tasks[4:], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self._close(CLOSE_RECONNECT)
+
+    async def _close(self, code: int) -> None:
+        if self.ws.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=code)
+
+    # --- client → server ------------------------------------------------------------
+
+    async def _receive(self) -> None:
+        settings = self.services.settings
+        while True:
+            event = await self.ws.receive()
+            if event["type"] == "websocket.disconnect":
+                return
+            raw = event.get("text") if event.get("text") is not None else event.get("bytes")
+            if raw is None:
+                continue
+            try:
+                if wait := self.bucket.take():
+                    raise FrameError("rate_limited", f"too many frames; retry in {wait:.1f}s")
+                frame = parse_client_frame(
+                    raw, max_bytes=settings.max_frame_bytes, max_chars=settings.max_message_chars
+                )
+                await self._handle(frame)
+            except FrameError as exc:
+                metrics.frames_rejected.labels(code=exc.code).inc()
+                self._push(exc.frame())
+            except ShopchatError as exc:
+                metrics.frames_rejected.labels(code=exc.code).inc()
+                self._push({"type": "error", **exc.to_dict()})
+            except Exception:
+                # Nothing was acknowledged, so nothing is lost: the client may resend.
+                log.exception("widget frame failed")
+                self._push({"type": "error", "code": "internal", "message": "please try again"})
+
+    async def _handle(self, frame: object) -> None:
+        match frame:
+            case SendMessage():
+                stored, _ = await self.chat.post_customer_message(self.claims, frame)
+                self._push({"type": "ack", "client_id": frame.client_id, "seq": stored.seq})
+            case Resume(after_seq=after):
+                await self._resume(after)
+            case Typing(on=on):
+                await self.chat.typing(self.claims, on=on)
+            case Rating():
+                await self.chat.rate(self.claims, frame)
+                self._push({"type": "rating_saved", "score": frame.score})
+            case Ping():
+                self._push({"type": "pong"})
+
+    async def _resume(self, after_seq: int) -> None:
+        async with self.delivery:
+            self.cursor = after_seq
+            await self._catch_up()
+            self.live.set()
+
+    async def _start_without_resume(self) -> None:
+        await asyncio.sleep(START_WITHOUT_RESUME_SECONDS)
+        async with self.delivery:
+            if not self.live.is_set():
+                replayed = await self.chat.replay(self.claims, after_seq=0)
+                self.cursor = replayed[-1].seq if replayed else 0
+                self.live.set()
+        await asyncio.Event().wait()  # keep the slot; cancelled when the connection ends
+
+    # --- server → client ------------------------------------------------------------
+
+    async def _forward(self, subscription: Subscription) -> None:
+        await self.live.wait()
+        while True:
+            event = await subscription.get()
+            if subscription.lagged:
+                await self._recover(subscription)
+                continue
+            if event.get("type") == "message":
+                async with self.delivery:
+                    await self._deliver_live(event)
+            elif not (event.get("type") == "typing" and event.get("role") == "customer"):
+                self._push(event)
+
+    async def _deliver_live(self, frame: dict[str, Any]) -> None:
+        seq = int(frame["seq"])
+        if seq <= self.cursor:
+            return
+        if seq > self.cursor + 1:
+            await self._catch_up()  # a gap: another process's push went missing
+            return
+        self._push(frame)
+        self.cursor = seq
+
+    async def _recover(self, subscription: Subscription) -> None:
+        while not subscription.queue.empty():
+            subscription.queue.get_nowait()
+        subscription.lagged = False
+        async with self.delivery:
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        for message in await self.chat.replay(self.claims, after_seq=self.cursor):
+            self._push(message_frame(message))
+            self.cursor = message.seq
+
+    def _push(self, frame: dict[str, Any]) -> None:
+        try:
+            self.outbox.put_nowait(frame)
+        except asyncio.QueueFull:
+            # The client is not reading: close; it reconnects and resumes from the store.
+            log.info("closing a widget connection that does not read its frames")
+            self.outbox = asyncio.Queue(1)
+            self.outbox.put_nowait(None)
+
+    async def _send(self) -> None:
+        while True:
+            frame = await self.outbox.get()
+            if frame is None:
+                await self._close(CLOSE_TOO_SLOW)
+                return
+            try:
+                await self.ws.send_text(json.dumps(frame, separators=(",", ":")))
+            except (WebSocketDisconnect, RuntimeError):
+                return

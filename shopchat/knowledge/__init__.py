@@ -1,0 +1,1 @@
+"""A site's FAQ entries and policies, and their full-text search."""

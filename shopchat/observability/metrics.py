@@ -1,0 +1,15 @@
+"""Prometheus metrics, defined once per process."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+messages = Counter("shopchat_messages_total", "Messages stored", ["role"])
+ws_connections = Gauge("shopchat_ws_connections", "Open widget WebSocket connections")
+frames_rejected = Counter(
+    "shopchat_frames_rejected_total", "Client frames answered with an error", ["code"]
+)
+reply_seconds = Histogram(
+    "shopchat_reply_seconds",
+    "Time the responder took for one reply",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+sessions_opened = Counter("shopchat_sessions_total", "Widget sessions opened", ["verified"])

@@ -1,0 +1,140 @@
+"""Settings from ``SHOPCHAT_*`` environment variables (and ``.env``), validated at start-up."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
+
+
+class SettingsError(RuntimeError):
+    """A setting has a bad value; the message says which and why."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "shopchat"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPCHAT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str | None = None
+    encryption_key: str | None = None
+    public_url: str | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    max_frame_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    frames_per_second: float = Field(default=5.0, gt=0)
+    frame_burst: int = Field(default=20, ge=1)
+    sessions_per_ip_per_minute: int = Field(default=60, ge=1)
+    session_token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
+    ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)
+    long_poll_max_seconds: float = Field(default=25.0, gt=0, le=120)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        for name in ("secret_key", "encryption_key"):
+            value = getattr(self, name)
+            if value is None or value.strip().lower() in _PLACEHOLDERS or len(value) < 32:
+                raise ValueError(
+                    f"SHOPCHAT_{name.upper()} must be set to a random value of at least 32 "
+                    "characters in production"
+                )
+        if not self.database_url.startswith(("postgresql", "postgres")):
+            raise ValueError("SHOPCHAT_DATABASE_URL must point at PostgreSQL in production")
+        return self
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with the async driver SQLAlchemy needs."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'shopchat.db'}"
+        for prefix, driver in (
+            ("sqlite:", "sqlite+aiosqlite:"),
+            ("postgresql:", "postgresql+asyncpg:"),
+            ("postgres:", "postgresql+asyncpg:"),
+        ):
+            if url.startswith(prefix):
+                return driver + url[len(prefix) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    @cached_property
+    def signing_key(self) -> str:
+        """Key for session tokens: the setting, else one generated once in the data dir."""
+        return self.secret_key or _stored_secret(self.data_dir / "secret_key", 48)
+
+    @cached_property
+    def encryption_key_bytes(self) -> bytes:
+        """AES-256 key for secrets at rest: the setting, else one kept in the data dir."""
+        raw = self.encryption_key or _stored_secret(self.data_dir / "encryption_key", 32)
+        return hashlib.sha256(raw.encode()).digest()
+
+
+def _stored_secret(path: Path, size: int) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = base64.urlsafe_b64encode(secrets.token_bytes(size)).decode().rstrip("=")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; a bad value raises SettingsError naming the variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = ["invalid settings:"]
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        name = f"SHOPCHAT_{field.upper()}" if field else "settings"
+        lines.append(f"  {name}: {error['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Accounts and sites (shops): keys, secrets, allowed origins, settings."""
