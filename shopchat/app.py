@@ -15,6 +15,7 @@ from shopchat.bus import create_bus
 from shopchat.conversation import widget_endpoints, ws
 from shopchat.conversation.service import Chat
 from shopchat.db import Database
+from shopchat.demo.seed import DemoSite
 from shopchat.health import endpoints as health
 from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
 from shopchat.kit.ratelimit import create_rate_limiter
@@ -34,7 +35,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     responder_factory: ResponderFactory = default_responder,
-    demo: bool = False,
+    demo: DemoSite | None = None,
 ) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()

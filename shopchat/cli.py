@@ -7,8 +7,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from shopchat.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from shopchat.demo.seed import DemoSite
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,8 +92,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from shopchat.app import create_app
 
-    asyncio.run(_prepare(settings, demo=args.demo, port=args.port))
-    app = create_app(settings, demo=args.demo)
+    demo = asyncio.run(_prepare(settings, demo=args.demo, port=args.port))
+    app = create_app(settings, demo=demo)
+    if demo is not None:
+        base = f"http://localhost:{args.port}"
+        print(f"demo shop:     {base}/demo", flush=True)
+        print(f"agent console: {base}/console  ({demo.agent_email} / {demo.agent_password})")
     uvicorn.run(
         app,
         host=args.host,
@@ -103,14 +111,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _prepare(settings: Settings, *, demo: bool, port: int) -> None:
+async def _prepare(settings: Settings, *, demo: bool, port: int) -> DemoSite | None:
+    from shopchat.demo.seed import seed_demo
     from shopchat.migrations.runner import upgrade
 
     await upgrade(settings)
-    if demo:
-        from shopchat.demo.seed import seed_demo
-
-        await seed_demo(settings, port=port)
+    return await seed_demo(settings, port=port) if demo else None
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
