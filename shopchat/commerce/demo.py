@@ -59,6 +59,14 @@ def matches_search(record: dict[str, Any], query: str) -> bool:
     return all(word in haystack for word in query.casefold().split())
 
 
+def search_rank(record: dict[str, Any], query: str) -> tuple[int, int]:
+    """WordPress's relevance order, simplified: whole query in the name, all words, others."""
+    name, words = str(record.get("name", "")).casefold(), query.casefold().split()
+    if " ".join(words) in name:
+        return 0, mapping.integer(record.get("id"))
+    return (1 if all(w in name for w in words) else 2), mapping.integer(record.get("id"))
+
+
 def is_listed(record: dict[str, Any]) -> bool:
     """Published and not hidden from the catalogue."""
     return record.get("status") == "publish" and record.get("catalog_visibility") != "hidden"
@@ -90,7 +98,8 @@ class DemoStore:
         """Listed products whose text contains every word of the query."""
         if not query.strip():
             return []
-        found = (p for p in self._listed_products() if matches_search(p, query.strip()))
+        found = [p for p in self._listed_products() if matches_search(p, query)]
+        found.sort(key=lambda p: search_rank(p, query))
         return [mapping.product(p, currency=self._currency) for p in found][:limit]
 
     async def list_products(
