@@ -105,7 +105,10 @@ async def test_order_with_tracking_from_shipment_tracking_plugin(woo: WooCommerc
     assert order.billing_name == "Ravi Sharma"
     assert order.shipping_summary == "Lindenstraße 4, 20095 Hamburg, DE"
     assert [(t.provider, t.number) for t in order.tracking] == [("DHL", "JJD000390007821456")]
-    assert [i.name for i in order.line_items] == ["Ridge Hiking Boots", "Merino Hiking Socks (3-pack)"]
+    assert [i.name for i in order.line_items] == [
+        "Ridge Hiking Boots",
+        "Merino Hiking Socks (3-pack)",
+    ]
     assert order.payment_method_title == "PayPal"
     assert order.date_created is not None and order.date_created.tzinfo is not None
 
@@ -183,7 +186,7 @@ async def test_shipping_zones_with_locations_and_enabled_methods(woo: WooCommerc
     assert all("Express" not in m.title for m in germany.methods)
     assert germany.methods[0].cost == Decimal("4.95")
     assert germany.methods[1].min_amount == Decimal("50")
-    assert any("NL" == loc.code for loc in zones[1].locations)
+    assert any(loc.code == "NL" for loc in zones[1].locations)
     assert "5–10 business days" in zones[2].methods[0].title
 
 
@@ -204,7 +207,9 @@ async def test_customer_order_statistics(woo: WooCommerceStore) -> None:
 async def test_customer_spend_unknown_when_orders_span_pages(
     wc_server: WooCommerceTestStore,
 ) -> None:
-    extra = [{**wc_server.data["orders"][5], "id": 8000 + i, "number": str(8000 + i)} for i in range(100)]
+    extra = [
+        {**wc_server.data["orders"][5], "id": 8000 + i, "number": str(8000 + i)} for i in range(100)
+    ]
     wc_server.data["orders"].extend(extra)
     store = WooCommerceStore(client=make_client(wc_server))
     customer = await store.get_customer(103)
