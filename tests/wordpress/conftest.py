@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wp_harness import PHP_TESTS, WordPress, start_wordpress
+from tests.wordpress.wp_harness import PHP_TESTS, WordPress, start_wordpress
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -78,3 +78,12 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
     """A real WordPress (Debian's package) on MariaDB, served by `php -S`, with the plugin active."""
     with start_wordpress(tmp_path_factory.mktemp("wordpress")) as site:
         yield site
+
+
+@pytest.fixture
+def wp(wordpress: WordPress) -> Iterator[WordPress]:
+    """The WordPress; the test fails if it made PHP warnings or notices (WP_DEBUG is on)."""
+    since = wordpress.log_size()
+    yield wordpress
+    problems = wordpress.log_problems(since)
+    assert not problems, "PHP problems in the WordPress debug log:\n" + "\n".join(problems)

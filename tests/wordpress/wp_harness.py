@@ -37,6 +37,7 @@ DISPATCHER_CODE = f"""<?php
 $shopchat_test_port = (int) substr( strrchr( $_SERVER['HTTP_HOST'] ?? '', ':' ) ?: ':0', 1 );
 require '/etc/wordpress/shopchat-test/port-' . $shopchat_test_port . '.php';
 """
+LOG_PROBLEM = re.compile(r"PHP (Warning|Notice|Fatal error|Parse error)|/plugins/shopchat/")
 MARIADB = ["mariadb", "--protocol=tcp", "-h127.0.0.1", "-P3306", "-uroot"]
 
 
@@ -92,14 +93,14 @@ class WordPress:
 
     def login(self, user: str, password: str) -> httpx.Client:
         """A client holding the cookies of a real login through wp-login.php."""
-        client = self.client()
-        client.get("/wp-login.php")  # sets wordpress_test_cookie
-        response = client.post(
-            "/wp-login.php",
-            data={"log": user, "pwd": password, "wp-submit": "Log In", "testcookie": "1"},
-        )
-        assert response.status_code == 302, response.text[:2000]
-        return client
+        with self.client() as client:
+            client.get("/wp-login.php")  # sets wordpress_test_cookie
+            response = client.post(
+                "/wp-login.php",
+                data={"log": user, "pwd": password, "wp-submit": "Log In", "testcookie": "1"},
+            )
+            assert response.status_code == 302, response.text[:2000]
+            return self.client(cookies=client.cookies)
 
     def admin(self) -> httpx.Client:
         return self.login("admin", self.admin_password)
@@ -114,12 +115,19 @@ class WordPress:
             code += f"update_option( 'shopchat_{name}', '{_php_quote(value)}', false );\n"
         self.php(code)
 
-    def plugin_warnings(self) -> list[str]:
-        """Lines of the debug log (WP_DEBUG on) that come from the plugin."""
+    def log_size(self) -> int:
+        return self.debug_log.stat().st_size if self.debug_log.exists() else 0
+
+    def log_problems(self, since: int = 0) -> list[str]:
+        """Debug-log lines (WP_DEBUG on) since a log size that are warnings,
+        notices or errors anywhere, or anything from the plugin's files.
+        (WordPress 6.1's own PHP 8.2 deprecation notices are not ours.)"""
         if not self.debug_log.exists():
             return []
-        lines = self.debug_log.read_text(errors="replace").splitlines()
-        return [line for line in lines if "/plugins/shopchat/" in line]
+        with self.debug_log.open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode(errors="replace").splitlines()
+        return [line for line in lines if LOG_PROBLEM.search(line)]
 
 
 def _php_quote(text: str) -> str:
@@ -220,7 +228,7 @@ def _serve(port: int, root: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
     with log.open("wb") as out:
         return subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{port}", "-t", str(root)],
+            ["php", "-S", f"127.0.0.1:{port}", "-t", str(root), str(FIXTURES / "router.php")],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -251,6 +259,7 @@ INSTALL = """
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 wp_install( 'shopchat test shop', 'admin', 'admin@example.com', true, '', '{admin_password}' );
 update_option( 'blogdescription', 'A test shop' );
+update_option( 'permalink_structure', '/%postname%/' );
 $customer = wp_insert_user( array(
     'user_login' => 'customer', 'user_pass' => '{customer_password}', 'user_email' => 'carla@example.com',
     'display_name' => 'Carla Kunde', 'role' => 'subscriber',
@@ -304,3 +313,20 @@ def form_fields(html: str) -> dict[str, str]:
         if name:
             fields[name.group(1)] = value.group(1) if value else ""
     return fields
+
+
+LOADER = re.compile(r"<script\b[^>]*\bsrc=[\"']([^\"']*/widget\.js)[\"'][^>]*>")
+INLINE_SETTINGS = re.compile(r"window\.shopchatSettings = (\{.*?\});\s*</script>", re.S)
+
+
+def loader_tag(html: str) -> str | None:
+    """The loader's script tag, or None."""
+    match = LOADER.search(html)
+    return match.group(0) if match else None
+
+
+def widget_settings(html: str) -> dict[str, object]:
+    """The window.shopchatSettings object of a page."""
+    match = INLINE_SETTINGS.search(html)
+    assert match, "no window.shopchatSettings on the page"
+    return json.loads(match.group(1))

@@ -114,7 +114,7 @@ function shopchat_current_page() {
 	$uri = isset( $_SERVER['REQUEST_URI'] ) ? esc_url_raw( wp_unslash( $_SERVER['REQUEST_URI'] ) ) : '/';
 	return array(
 		'url'   => shopchat_site_origin() . '/' . ltrim( $uri, '/' ),
-		'title' => wp_strip_all_tags( wp_get_document_title() ),
+		'title' => html_entity_decode( wp_strip_all_tags( wp_get_document_title() ), ENT_QUOTES | ENT_HTML5, 'UTF-8' ),
 	);
 }
 

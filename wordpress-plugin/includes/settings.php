@@ -135,7 +135,7 @@ function shopchat_sanitize_settings( $input ) {
 		}
 		$value = call_user_func( $validator, shopchat_submitted_text( $input[ $field ] ) );
 		if ( is_wp_error( $value ) ) {
-			add_settings_error( 'shopchat_settings', 'shopchat_' . $field, $value->get_error_message() );
+			shopchat_settings_error( 'shopchat_' . $field, $value->get_error_message() );
 			continue;
 		}
 		$clean[ $field ] = $value;
@@ -146,6 +146,18 @@ function shopchat_sanitize_settings( $input ) {
 	shopchat_save_secret( $input, 'webhook_secret', 'shopchat_webhook_secret' );
 	shopchat_register_webhooks_once( $clean );
 	return $clean;
+}
+
+/**
+ * Reports a settings problem on the settings page; WordPress prints the
+ * message as HTML, so it is escaped here (it may quote what was submitted).
+ *
+ * @param string $code    Error code.
+ * @param string $message Plain-text message.
+ * @param string $type    error, success, warning or info.
+ */
+function shopchat_settings_error( $code, $message, $type = 'error' ) {
+	add_settings_error( 'shopchat_settings', $code, esc_html( $message ), $type );
 }
 
 /**
@@ -275,7 +287,7 @@ function shopchat_save_secret( $input, $field, $option ) {
 	);
 	$value  = shopchat_validate_secret( $value, $labels[ $field ] );
 	if ( is_wp_error( $value ) ) {
-		add_settings_error( 'shopchat_settings', 'shopchat_' . $field, $value->get_error_message() );
+		shopchat_settings_error( 'shopchat_' . $field, $value->get_error_message() );
 		return;
 	}
 	update_option( $option, $value, false );
@@ -385,7 +397,7 @@ function shopchat_sanitize_thresholds( $input, $clean ) {
 	$vip     = shopchat_submitted_text( $input['vip_threshold'] );
 	$number  = '/^[0-9]{1,9}(\.[0-9]{1,2})?$/';
 	if ( ! preg_match( $number, $regular ) || ! preg_match( $number, $vip ) || (float) $regular <= 0 || (float) $vip < (float) $regular ) {
-		add_settings_error( 'shopchat_settings', 'shopchat_thresholds', __( 'The thresholds must be numbers with 0 < regular ≤ VIP; the previous values were kept.', 'shopchat' ) );
+		shopchat_settings_error( 'shopchat_thresholds', __( 'The thresholds must be numbers: regular above 0, and VIP not below regular; the previous values were kept.', 'shopchat' ) );
 		return $clean;
 	}
 	$clean['regular_threshold'] = $regular;
@@ -407,6 +419,6 @@ function shopchat_register_webhooks_once( $settings ) {
 	$done   = true;
 	$result = shopchat_sync_webhooks( $settings, shopchat_webhook_secret() );
 	if ( null !== $result ) {
-		add_settings_error( 'shopchat_settings', 'shopchat_webhooks', $result['message'], $result['ok'] ? 'success' : 'error' );
+		shopchat_settings_error( 'shopchat_webhooks', $result['message'], $result['ok'] ? 'success' : 'error' );
 	}
 }
