@@ -113,7 +113,8 @@ class RedisCacheBackend:
 
     async def get(self, key: str) -> bytes | None:
         """The value, or None when absent or expired."""
-        return await self._redis.get(self._prefix + key)
+        value = await self._redis.get(self._prefix + key)
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, *, ttl: float) -> None:
         """Store a value for ``ttl`` seconds (millisecond precision)."""

@@ -258,3 +258,16 @@ async def test_secrets_never_logged(
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("shopchat.commerce")]
     assert ours and not any("oauth_" in m or "?" in m for m in ours)
     assert GOOD_KEYS.consumer_secret not in repr(GOOD_KEYS)
+
+
+def test_credentials_decrypt_from_tokens_at_rest() -> None:
+    from shopchat.commerce.woocommerce import decrypt_credentials
+    from shopchat.kit.crypto import encrypt, generate_key
+
+    key = generate_key()
+    credentials = decrypt_credentials(
+        consumer_key_token=encrypt("ck_abc", key),
+        consumer_secret_token=encrypt("cs_def", key),
+        key=key,
+    )
+    assert credentials == WooCommerceCredentials("ck_abc", "cs_def")
