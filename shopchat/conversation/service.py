@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.assistant.responder import HistoryItem, Reply, Responder, Turn
 from shopchat.bus import Bus
+from shopchat.console.handoff import on_handoff, on_unattended_message
 from shopchat.conversation import repository
 from shopchat.conversation.frames import Rating, SendMessage, message_frame
 from shopchat.conversation.tokens import SessionClaims
@@ -133,6 +134,8 @@ class Chat:
                 client_id=message.client_id,
                 attachments=attachments,
             )
+            if created:
+                await on_unattended_message(session, conversation, stored)
             reopened = created and conversation.status == "resolved"
             if reopened:
                 conversation.status = "bot" if conversation.assignee_id is None else "agent"
@@ -308,13 +311,17 @@ class Chat:
                 message_id=reply_id,
             )
             _note_understanding(conversation, reply)
+            notices: list[Message] = []
             if reply.handoff:
                 conversation.status = "waiting"
+                notices = await on_handoff(session, conversation)
             conversation.updated_at = utcnow()
         metrics.messages.labels(role="assistant").inc()
         await self.publish_message(conversation, stored)
         if reply.handoff:
             await self.publish_status(site_id, conversation_id, "waiting")
+        for notice in notices:
+            await self.publish_message(conversation, notice)
 
     async def drain(self) -> None:
         """Let replies under way finish (at shutdown)."""
@@ -363,6 +370,9 @@ async def insert_message(
     except IntegrityError:
         if client_id is None:
             raise
+        # A concurrent request stored this client_id first. The savepoint's rollback
+        # expired the conversation, so it is reloaded here, not lazily (async).
+        await session.refresh(conversation)
         existing = await repository.message_by_client_id(
             session, conversation_id=conversation.id, client_id=client_id
         )

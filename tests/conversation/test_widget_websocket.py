@@ -1,0 +1,158 @@
+"""The WebSocket round trip, resume, idempotency and bad frames, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.support.chat import WidgetSocket, bearer, is_type, open_session
+from tests.support.server import ServerThread
+from tests.support.sites import SiteFactory
+
+SHIPPING = ("How long does shipping take?", "Delivery takes 2 to 4 days in Germany.")
+
+
+def test_message_is_acked_echoed_and_answered(server: ServerThread, sites: SiteFactory) -> None:
+    site = sites.create(knowledge=(SHIPPING,))
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "resume", "after_seq": 0})
+        ws.send({"type": "message", "client_id": "c-1", "text": "how long does shipping take"})
+        ack = ws.recv_until(is_type("ack"))
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert ack == {"type": "ack", "client_id": "c-1", "seq": 1}
+    echo = ws.messages()[0]
+    assert (echo["seq"], echo["role"], echo["client_id"]) == (1, "customer", "c-1")
+    assert reply["seq"] == 2
+    assert reply["text"] == SHIPPING[1]
+
+
+def test_unknown_question_is_answered_honestly(server: ServerThread, sites: SiteFactory) -> None:
+    site = sites.create(knowledge=(SHIPPING,))
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "resume", "after_seq": 0})
+        ws.send({"type": "message", "client_id": "q", "text": "Do you sell submarines?"})
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert "not sure" in reply["text"]
+    assert reply["quick_replies"] == ["Talk to a person"]
+
+
+def test_knowledge_of_another_site_is_never_used(server: ServerThread, sites: SiteFactory) -> None:
+    sites.create(knowledge=(("Secret discount code", "The staff code is STAFF50."),))
+    site = sites.create()
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "resume", "after_seq": 0})
+        ws.send({"type": "message", "client_id": "x", "text": "secret discount code?"})
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert "STAFF50" not in reply["text"]
+
+
+def test_resume_replays_each_missed_message_once_in_order(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create(knowledge=(SHIPPING,))
+    session = open_session(server.url, site)
+    token = session["session_token"]
+    with WidgetSocket(server.url, token) as ws:
+        ws.send({"type": "resume", "after_seq": 0})
+        ws.send({"type": "message", "client_id": "a", "text": "shipping time?"})
+        ws.recv_until(is_type("message", seq=2))
+    # While the customer is offline, two more messages and their replies are written.
+    for client_id in ("b", "c"):
+        posted = httpx.post(
+            f"{server.url}/api/v1/widget/messages",
+            json={"client_id": client_id, "text": "shipping time?"},
+            headers=bearer(token),
+        )
+        assert posted.status_code == 201
+        _wait_for_seq(server, token, posted.json()["ack"]["seq"] + 1)
+    with WidgetSocket(server.url, token) as ws:
+        ws.send({"type": "resume", "after_seq": 2})
+        ws.recv_until(is_type("message", seq=6))
+        ws.send({"type": "message", "client_id": "d", "text": "and shipping?"})
+        ws.recv_until(is_type("message", seq=8))
+        seqs = [f["seq"] for f in ws.messages()]
+    assert seqs == [3, 4, 5, 6, 7, 8]
+
+
+def test_same_client_id_twice_stores_one_message(server: ServerThread, sites: SiteFactory) -> None:
+    site = sites.create()
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "resume", "after_seq": 0})
+        for _ in range(2):
+            ws.send({"type": "message", "client_id": "dup", "text": "hello there"})
+        first = ws.recv_until(is_type("ack"))
+        second = ws.recv_until(is_type("ack"))
+    assert first["seq"] == second["seq"] == 1
+    replay = httpx.get(
+        f"{server.url}/api/v1/widget/messages", headers=bearer(session["session_token"])
+    ).json()["messages"]
+    assert [m["client_id"] for m in replay if m["role"] == "customer"] == ["dup"]
+
+
+def test_bad_frames_get_error_frames_and_the_connection_lives(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    session = open_session(server.url, site)
+    cases = [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_frame"),
+        (json.dumps({"type": "launch_missiles"}), "unknown_type"),
+        (json.dumps({"type": "message", "client_id": "x" * 65, "text": "hi"}), "bad_client_id"),
+        (json.dumps({"type": "message", "client_id": "ok", "text": "x" * 4001}), "too_long"),
+        (json.dumps({"type": "message", "client_id": "ok", "text": "   "}), "empty"),
+        (json.dumps({"type": "message", "client_id": "ok", "text": 5}), "bad_text"),
+        (json.dumps({"type": "resume", "after_seq": -1}), "bad_resume"),
+        (json.dumps({"type": "typing", "on": "yes"}), "bad_typing"),
+        (json.dumps({"type": "rating", "score": 9}), "bad_rating"),
+        (json.dumps({"type": "rating", "score": 5}), "not_resolved"),
+        (json.dumps({"type": "message", "client_id": "a", "text": "x" * 40_000}), "too_large"),
+    ]
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        for raw, code in cases:
+            ws.send(raw)
+            error = ws.recv_until(is_type("error"))
+            assert error["code"] == code, (raw[:40], error)
+            assert error["message"]
+        ws.send({"type": "ping"})
+        assert ws.recv_until(lambda f: f["type"] != "typing") == {"type": "pong"}
+
+
+def test_frame_flood_is_rate_limited_without_closing(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        for _ in range(40):
+            ws.send({"type": "ping"})
+        limited = ws.recv_until(is_type("error", code="rate_limited"))
+        assert "retry" in limited["message"]
+        ws.ws.recv(timeout=1)  # still open: frames keep coming
+
+
+def test_bad_session_token_gets_error_frame_and_close_4401(server: ServerThread) -> None:
+    ws = WidgetSocket(server.url, "not-a-token")
+    error = ws.recv_until(is_type("error"))
+    assert error["code"] == "session_invalid"
+    try:
+        ws.ws.recv(timeout=5)
+    except Exception as exc:  # the server closed the connection
+        assert "4401" in str(exc)
+    else:
+        raise AssertionError("connection stayed open")
+
+
+def _wait_for_seq(server: ServerThread, token: str, seq: int) -> None:
+    response = httpx.get(
+        f"{server.url}/api/v1/widget/messages",
+        params={"after_seq": seq - 1, "wait": 10},
+        headers=bearer(token),
+        timeout=15,
+    )
+    assert response.json()["messages"][0]["seq"] == seq

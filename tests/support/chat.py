@@ -1,0 +1,80 @@
+"""A widget client for tests: the session endpoint, the WebSocket and the HTTP fallback."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from websockets.sync.client import ClientConnection, connect
+
+from shopchat.site.service import SiteCredentials
+from tests.support.sites import ORIGIN
+
+Frame = dict[str, Any]
+
+
+def open_session(
+    base_url: str,
+    credentials: SiteCredentials,
+    *,
+    identity: str | None = None,
+    session_id: str | None = None,
+    origin: str | None = ORIGIN,
+    expect: int = 200,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"site_key": credentials.site_key}
+    if identity is not None:
+        body["identity"] = identity
+    if session_id is not None:
+        body["session_id"] = session_id
+    headers = {"Origin": origin} if origin else {}
+    response = httpx.post(f"{base_url}/api/v1/widget/session", json=body, headers=headers)
+    assert response.status_code == expect, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+class WidgetSocket:
+    """A WebSocket client that keeps every frame it received, for assertions."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        url = base_url.replace("http://", "ws://") + f"/api/v1/widget/ws?token={token}"
+        self._connection = connect(url, max_size=4 * 1024 * 1024)
+        self.ws: ClientConnection = self._connection.__enter__()
+        self.frames: list[Frame] = []
+
+    def send(self, frame: Frame | str) -> None:
+        self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    def recv_until(self, predicate: Callable[[Frame], bool], timeout: float = 10) -> Frame:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no matching frame; got {self.frames[-10:]}")
+            frame = json.loads(self.ws.recv(timeout=remaining))
+            self.frames.append(frame)
+            if predicate(frame):
+                return frame
+
+    def messages(self) -> list[Frame]:
+        return [f for f in self.frames if f.get("type") == "message"]
+
+    def close(self) -> None:
+        self._connection.__exit__(None, None, None)
+
+    def __enter__(self) -> WidgetSocket:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def is_type(kind: str, **fields: Any) -> Callable[[Frame], bool]:
+    return lambda f: f.get("type") == kind and all(f.get(k) == v for k, v in fields.items())
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
