@@ -14,7 +14,7 @@ import pytest
 from tests.wordpress.wp_harness import WordPress, form_fields, free_port
 
 PAGE = "/wp-admin/options-general.php?page=shopchat"
-SECRET = "first-identity-secret-ABCD"
+SECRET = "first-identity-secret-0123456789-ABCD"
 VALID = {
     "enabled": "1",
     "server_url": "https://chat.example.com/",
@@ -84,7 +84,7 @@ def test_admin_saves_settings(wp: WordPress, admin: httpx.Client) -> None:
 
 
 def test_secrets_are_not_autoloaded(wp: WordPress, admin: httpx.Client) -> None:
-    post_settings(admin, {**VALID, "webhook_secret": "webhook-secret-0123456789"})
+    post_settings(admin, {**VALID, "webhook_secret": "webhook-secret-0123456789-0123456789"})
     autoload = wp.php_json(
         "$GLOBALS['wpdb']->get_col( \"SELECT autoload FROM {$GLOBALS['wpdb']->options} "
         "WHERE option_name IN ( 'shopchat_identity_secret', 'shopchat_webhook_secret' )\" )"
@@ -162,7 +162,7 @@ def test_bad_input_is_rejected_and_the_old_value_kept(
     assert stored(wp) == before
 
 
-@pytest.mark.parametrize("secret", ["short", "with spaces in the secret", "s" * 300])
+@pytest.mark.parametrize("secret", ["31-characters-is-one-too-short!", "with spaces in the secret which is long enough", "s" * 300])
 def test_bad_secret_is_rejected_and_the_old_one_kept(wp: WordPress, admin: httpx.Client, secret: str) -> None:
     post_settings(admin, VALID)
     response = post_settings(admin, {**VALID, "identity_secret": secret})

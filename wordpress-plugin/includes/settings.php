@@ -251,7 +251,7 @@ function shopchat_validate_site_id( $value ) {
 }
 
 /**
- * A secret: printable ASCII without spaces.
+ * A secret: at least 32 bytes (RFC 7518 wants HS256 keys no shorter than the hash), printable ASCII without spaces.
  *
  * @param string $value Submitted secret.
  * @param string $label Field label.
@@ -262,9 +262,9 @@ function shopchat_validate_secret( $value, $label ) {
 	if ( $error ) {
 		return $error;
 	}
-	if ( strlen( $value ) < 16 || ! preg_match( '/^[\x21-\x7e]+$/', $value ) ) {
+	if ( strlen( $value ) < 32 || ! preg_match( '/^[\x21-\x7e]+$/', $value ) ) {
 		/* translators: %s: field label */
-		return new WP_Error( 'shopchat_secret', sprintf( __( '%s must be at least 16 characters without spaces; the previous value was kept.', 'shopchat' ), $label ) );
+		return new WP_Error( 'shopchat_secret', sprintf( __( '%s must be at least 32 characters without spaces (HS256 wants a key of 32 bytes or more); the previous value was kept.', 'shopchat' ), $label ) );
 	}
 	return $value;
 }
