@@ -27,7 +27,7 @@ def plugin_source_dir() -> Path:
 
 
 def build_plugin_zip(output: Path) -> Path:
-    """Writes the plugin zip to `output` (a .zip path, or a folder to put shopchat-wordpress.zip in)."""
+    """Writes the plugin zip to `output`: a .zip path, or a folder for shopchat-wordpress.zip."""
     target = output if output.suffix == ".zip" else output / ZIP_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     source = plugin_source_dir()

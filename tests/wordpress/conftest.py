@@ -9,11 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.wordpress.wp_harness import PHP_TESTS, WordPress, start_wordpress
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
-    if file_path.suffix == ".php" and file_path.name.endswith("Test.php") and file_path.parent == PHP_TESTS:
+    if (
+        file_path.suffix == ".php"
+        and file_path.name.endswith("Test.php")
+        and file_path.parent == PHP_TESTS
+    ):
         return PhpUnitFile.from_parent(parent, path=file_path)
     return None
 
@@ -25,15 +30,26 @@ class PhpUnitFile(pytest.File):
         with tempfile.TemporaryDirectory() as tmp:
             junit = Path(tmp) / "junit.xml"
             run = subprocess.run(
-                ["phpunit", "-c", str(PHP_TESTS / "phpunit.xml"), "--log-junit", str(junit), str(self.path)],
-                capture_output=True, text=True, timeout=120, check=False,
+                [
+                    "phpunit",
+                    "-c",
+                    str(PHP_TESTS / "phpunit.xml"),
+                    "--log-junit",
+                    str(junit),
+                    str(self.path),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
             cases = _junit_cases(junit) if junit.exists() else []
         for name, problem in cases:
             yield PhpUnitCase.from_parent(self, name=name, problem=problem)
         if run.returncode != 0 or not cases:
             yield PhpUnitCase.from_parent(
-                self, name="phpunit-exit-status",
+                self,
+                name="phpunit-exit-status",
                 problem=f"phpunit exited with {run.returncode}\n{run.stdout}\n{run.stderr}",
             )
 
@@ -43,7 +59,9 @@ def _junit_cases(junit: Path) -> list[tuple[str, str | None]]:
     root = ET.parse(junit).getroot()  # noqa: S314 - our own phpunit's report
     cases = []
     for case in root.iter("testcase"):
-        problems = [child for child in case if child.tag in {"failure", "error", "warning", "skipped"}]
+        problems = [
+            child for child in case if child.tag in {"failure", "error", "warning", "skipped"}
+        ]
         text = "\n".join(f"{p.tag}: {p.get('type', '')}\n{p.text or ''}" for p in problems)
         cases.append((case.get("name", "?"), text or None))
     return cases
@@ -60,7 +78,9 @@ class PhpUnitCase(pytest.Item):
         if self.problem:
             raise PhpUnitFailure(self.problem)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: object = None) -> str:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: object = None
+    ) -> str:
         if isinstance(excinfo.value, PhpUnitFailure):
             return str(excinfo.value)
         return super().repr_failure(excinfo)  # type: ignore[return-value]
@@ -75,7 +95,7 @@ class PhpUnitFailure(AssertionError):
 
 @pytest.fixture(scope="session")
 def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
-    """A real WordPress (Debian's package) on MariaDB, served by `php -S`, with the plugin active."""
+    """A real WordPress (Debian's package) on MariaDB, served by `php -S`, plugin active."""
     with start_wordpress(tmp_path_factory.mktemp("wordpress")) as site:
         yield site
 

@@ -24,13 +24,20 @@ def test_zip_holds_the_plugin_folder(tmp_path: Path) -> None:
         "shopchat/languages/shopchat-de_DE.mo",
     ):
         assert required in names
-    source_files = {p.relative_to(REPO / "wordpress-plugin").as_posix() for p in (REPO / "wordpress-plugin").rglob("*") if p.is_file()}
+    source_files = {
+        p.relative_to(REPO / "wordpress-plugin").as_posix()
+        for p in (REPO / "wordpress-plugin").rglob("*")
+        if p.is_file()
+    }
     assert {name.removeprefix("shopchat/") for name in names} == source_files
 
 
 def test_zip_content_matches_the_sources(tmp_path: Path) -> None:
     archive = zipfile.ZipFile(build_plugin_zip(tmp_path / "plugin.zip"))
-    assert archive.read("shopchat/shopchat.php") == (REPO / "wordpress-plugin" / "shopchat.php").read_bytes()
+    assert (
+        archive.read("shopchat/shopchat.php")
+        == (REPO / "wordpress-plugin" / "shopchat.php").read_bytes()
+    )
 
 
 def test_build_is_repeatable(tmp_path: Path) -> None:
@@ -41,8 +48,13 @@ def test_build_is_repeatable(tmp_path: Path) -> None:
 
 def test_build_script_writes_the_zip(tmp_path: Path) -> None:
     run = subprocess.run(
-        [str(REPO / "scripts" / "build-plugin"), str(tmp_path)], capture_output=True, text=True, check=False
+        [str(REPO / "scripts" / "build-plugin"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(tmp_path / "shopchat-wordpress.zip")
-    assert "shopchat/shopchat.php" in zipfile.ZipFile(tmp_path / "shopchat-wordpress.zip").namelist()
+    assert (
+        "shopchat/shopchat.php" in zipfile.ZipFile(tmp_path / "shopchat-wordpress.zip").namelist()
+    )

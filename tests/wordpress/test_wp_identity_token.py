@@ -17,7 +17,11 @@ SECRET = "an-identity-secret-of-enough-length"
 
 def php_sign(claims: dict[str, object], secret: str = SECRET) -> str:
     run = subprocess.run(
-        ["php", str(SIGNER), secret], input=json.dumps(claims), capture_output=True, text=True, check=False
+        ["php", str(SIGNER), secret],
+        input=json.dumps(claims),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     return run.stdout
@@ -39,7 +43,13 @@ def claims(**extra: object) -> dict[str, object]:
             "currency": "EUR",
         },
         "recent_orders": [
-            {"id": 101, "number": "101", "status": "processing", "total": "20.00", "date_created": "2026-01-02T03:04:05+00:00"}
+            {
+                "id": 101,
+                "number": "101",
+                "status": "processing",
+                "total": "20.00",
+                "date_created": "2026-01-02T03:04:05+00:00",
+            }
         ],
         "page": {"url": "https://shop.example/cart/", "title": "Cart"},
         **extra,
@@ -77,7 +87,11 @@ def test_flipped_signature_is_rejected() -> None:
 
 def test_other_secret_is_rejected() -> None:
     with pytest.raises(IdentityError):
-        verify_identity(php_sign(claims(), "another-secret-of-enough-length-0123456789"), site_key=SITE_KEY, secret=SECRET)
+        verify_identity(
+            php_sign(claims(), "another-secret-of-enough-length-0123456789"),
+            site_key=SITE_KEY,
+            secret=SECRET,
+        )
 
 
 def test_other_site_is_rejected() -> None:

@@ -8,26 +8,37 @@ import uuid
 import httpx
 import jwt
 import pytest
-from tests.wordpress.wp_harness import WordPress, loader_tag, widget_settings
 
 from shopchat.kit.identity import verify_identity
+from tests.wordpress.wp_harness import WordPress, loader_tag, widget_settings
 
 SITE_KEY = "sk_loader_test"
 SECRET = "loader-identity-secret-0123456789"
 SERVER = "http://127.0.0.1:9"
-CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/120.0 Safari/537.36"
+)
 
 
 @pytest.fixture
 def site(wp: WordPress) -> WordPress:
     wp.set_settings(
-        {"enabled": True, "server_url": SERVER, "site_key": SITE_KEY, "display_mode": "all", "display_rules": ""},
+        {
+            "enabled": True,
+            "server_url": SERVER,
+            "site_key": SITE_KEY,
+            "display_mode": "all",
+            "display_rules": "",
+        },
         identity_secret=SECRET,
     )
     return wp
 
 
-def get(site: WordPress, path: str = "/", *, agent: str = CHROME, client: httpx.Client | None = None) -> httpx.Response:
+def get(
+    site: WordPress, path: str = "/", *, agent: str = CHROME, client: httpx.Client | None = None
+) -> httpx.Response:
     if client is not None:
         return client.get(path, headers={"User-Agent": agent})
     with site.client() as fresh:
@@ -125,7 +136,9 @@ def test_inline_settings_cannot_break_out_of_the_script(site: WordPress) -> None
     try:
         html = get(site).text
         assert "</script><script>alert(1)" not in html
-        assert widget_settings(html)["page"]["title"].startswith("Shop </script><script>alert(1)</script>")  # type: ignore[index]
+        assert widget_settings(html)["page"]["title"].startswith(
+            "Shop </script><script>alert(1)</script>"
+        )  # type: ignore[index]
     finally:
         site.php("update_option( 'blogname', 'shopchat test shop' );")
 
@@ -165,16 +178,30 @@ def test_identity_refresh_for_a_customer(site: WordPress) -> None:
         nonce = widget_settings(get(site, client=client).text)["identityRefresh"]["nonce"]  # type: ignore[index]
         reply = client.post(
             "/wp-admin/admin-ajax.php",
-            data={"action": "shopchat_identity", "nonce": nonce, "url": f"{site.url}/contact/", "title": "Contact"},
+            data={
+                "action": "shopchat_identity",
+                "nonce": nonce,
+                "url": f"{site.url}/contact/",
+                "title": "Contact",
+            },
         ).json()
         forged = client.post(
             "/wp-admin/admin-ajax.php",
-            data={"action": "shopchat_identity", "nonce": nonce, "url": "https://evil.example/", "title": "x"},
+            data={
+                "action": "shopchat_identity",
+                "nonce": nonce,
+                "url": "https://evil.example/",
+                "title": "x",
+            },
         ).json()
-        bad_nonce = client.post("/wp-admin/admin-ajax.php", data={"action": "shopchat_identity", "nonce": "nope"})
+        bad_nonce = client.post(
+            "/wp-admin/admin-ajax.php", data={"action": "shopchat_identity", "nonce": "nope"}
+        )
     claims = jwt.decode(reply["data"]["identity"], SECRET, algorithms=["HS256"], issuer=SITE_KEY)
     assert claims["page"] == {"url": f"{site.url}/contact/", "title": "Contact"}
     assert reply["data"]["expires_in"] == 900
-    forged_claims = jwt.decode(forged["data"]["identity"], SECRET, algorithms=["HS256"], issuer=SITE_KEY)
+    forged_claims = jwt.decode(
+        forged["data"]["identity"], SECRET, algorithms=["HS256"], issuer=SITE_KEY
+    )
     assert forged_claims["page"]["url"] == f"{site.url}/"
     assert bad_nonce.status_code == 403

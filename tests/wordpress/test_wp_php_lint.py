@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PHP_FILES = sorted([*(REPO / "wordpress-plugin").rglob("*.php"), *Path(__file__).parent.rglob("*.php")])
+PHP_FILES = sorted(
+    [*(REPO / "wordpress-plugin").rglob("*.php"), *Path(__file__).parent.rglob("*.php")]
+)
 
 
 def test_the_plugin_has_php_files() -> None:

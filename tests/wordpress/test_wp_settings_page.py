@@ -38,7 +38,9 @@ def settings_page(client: httpx.Client) -> str:
     return response.text
 
 
-def post_settings(client: httpx.Client, values: dict[str, str], *, nonce: str | None = None) -> httpx.Response:
+def post_settings(
+    client: httpx.Client, values: dict[str, str], *, nonce: str | None = None
+) -> httpx.Response:
     """Submits the settings form as a browser would (hidden fields from the page)."""
     fields = form_fields(settings_page(client))
     if nonce is not None:
@@ -55,7 +57,8 @@ def stored(wp: WordPress) -> dict[str, object]:
 def admin(wp: WordPress) -> Iterator[httpx.Client]:
     wp.php(
         "update_option( 'shopchat_settings', shopchat_default_settings() );"
-        "update_option( 'shopchat_identity_secret', '' ); update_option( 'shopchat_webhook_secret', '' );"
+        "update_option( 'shopchat_identity_secret', '' );"
+        "update_option( 'shopchat_webhook_secret', '' );"
     )
     with wp.admin() as client:
         yield client
@@ -97,9 +100,15 @@ def test_secret_is_never_printed_back_in_full(wp: WordPress, admin: httpx.Client
     html = settings_page(admin)
     assert SECRET not in html
     assert SECRET[:-4] not in html
-    assert "ends in &quot;ABCD&quot;" in html or "ends in \"ABCD\"" in html
-    secret_input = re.search(r"<input[^>]*name=\"shopchat_settings\[identity_secret\]\"[^>]*>", html)
-    assert secret_input and 'value=""' in secret_input.group(0) and 'type="password"' in secret_input.group(0)
+    assert "ends in &quot;ABCD&quot;" in html or 'ends in "ABCD"' in html
+    secret_input = re.search(
+        r"<input[^>]*name=\"shopchat_settings\[identity_secret\]\"[^>]*>", html
+    )
+    assert (
+        secret_input
+        and 'value=""' in secret_input.group(0)
+        and 'type="password"' in secret_input.group(0)
+    )
 
 
 def test_blank_secret_keeps_the_stored_one(wp: WordPress, admin: httpx.Client) -> None:
@@ -123,7 +132,12 @@ def test_subscriber_cannot_see_or_save_settings(wp: WordPress, admin: httpx.Clie
         assert customer.get(PAGE).status_code == 403
         response = customer.post(
             "/wp-admin/options.php",
-            data={"option_page": "shopchat", "action": "update", "_wpnonce": nonce, "shopchat_settings[site_key]": "sk_x"},
+            data={
+                "option_page": "shopchat",
+                "action": "update",
+                "_wpnonce": nonce,
+                "shopchat_settings[site_key]": "sk_x",
+            },
         )
     assert response.status_code == 403
     assert stored(wp)["site_key"] == ""
@@ -135,10 +149,18 @@ def test_subscriber_cannot_see_or_save_settings(wp: WordPress, admin: httpx.Clie
         ("color", "red;}<script>", "The colour must be a hex colour"),
         ("server_url", "javascript:alert(1)", "The chat server URL must start with https://"),
         ("server_url", "http://chat.example.com", "The chat server URL must start with https://"),
-        ("server_url", "https://user:pw@chat.example.com", "The chat server URL must start with https://"),
-        ("server_url", "https://chat.example.com/" + "a" * 300, "Chat server URL is too long (at most 200 characters)"),
+        (
+            "server_url",
+            "https://user:pw@chat.example.com",
+            "The chat server URL must start with https://",
+        ),
+        (
+            "server_url",
+            "https://chat.example.com/" + "a" * 300,
+            "Chat server URL is too long (at most 200 characters)",
+        ),
         ("site_key", "k" * 10_000, "Site key is too long (at most 100 characters)"),
-        ("site_key", "sk bad\"key", "The site key may contain only"),
+        ("site_key", 'sk bad"key', "The site key may contain only"),
         ("site_id", "../../etc", "The site id may contain only"),
         ("position", "top", "The position must be left or right"),
         ("display_mode", "some", "Choose all pages"),
@@ -162,8 +184,17 @@ def test_bad_input_is_rejected_and_the_old_value_kept(
     assert stored(wp) == before
 
 
-@pytest.mark.parametrize("secret", ["31-characters-is-one-too-short!", "with spaces in the secret which is long enough", "s" * 300])
-def test_bad_secret_is_rejected_and_the_old_one_kept(wp: WordPress, admin: httpx.Client, secret: str) -> None:
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "31-characters-is-one-too-short!",
+        "with spaces in the secret which is long enough",
+        "s" * 300,
+    ],
+)
+def test_bad_secret_is_rejected_and_the_old_one_kept(
+    wp: WordPress, admin: httpx.Client, secret: str
+) -> None:
     post_settings(admin, VALID)
     response = post_settings(admin, {**VALID, "identity_secret": secret})
     assert "Identity secret" in admin.get(response.headers["location"]).text
@@ -193,7 +224,7 @@ def test_page_is_translated_for_a_german_admin(wp: WordPress, admin: httpx.Clien
 
 
 class ChatServerStub:
-    """Answers /healthz and /api/v1/widget/session like the chat server, for one site key and origin."""
+    """Answers /healthz and /api/v1/widget/session like the chat server (one key, one origin)."""
 
     def __init__(self, *, site_key: str, origin: str) -> None:
         self.requests: list[dict[str, object]] = []
@@ -206,9 +237,19 @@ class ChatServerStub:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stub.requests.append({"path": self.path, "origin": self.headers["Origin"], "body": body})
+                stub.requests.append(
+                    {"path": self.path, "origin": self.headers["Origin"], "body": body}
+                )
                 if body.get("site_key") == site_key and self.headers["Origin"] == origin:
-                    self._reply(200, {"session_token": "t", "conversation_id": "c", "config": {}, "messages": []})
+                    self._reply(
+                        200,
+                        {
+                            "session_token": "t",
+                            "conversation_id": "c",
+                            "config": {},
+                            "messages": [],
+                        },
+                    )
                 else:
                     self._reply(403, {"detail": "origin not allowed for this site"})
 
@@ -242,7 +283,8 @@ def run_connection_test(admin: httpx.Client) -> dict[str, object]:
     nonce = re.search(r'shopchatAdmin = \{[^}]*"nonce":"([0-9a-f]+)"', settings_page(admin))
     assert nonce, "no test-connection nonce on the page"
     response = admin.post(
-        "/wp-admin/admin-ajax.php", data={"action": "shopchat_test_connection", "nonce": nonce.group(1)}
+        "/wp-admin/admin-ajax.php",
+        data={"action": "shopchat_test_connection", "nonce": nonce.group(1)},
     )
     assert response.status_code == 200
     return response.json()  # type: ignore[no-any-return]
@@ -257,7 +299,9 @@ def test_connection_succeeds_against_the_server(wp: WordPress, admin: httpx.Clie
     assert f"accepts this site key from {wp.url}" in reply["data"]["checks"][1]["message"]  # type: ignore[index]
     assert server.requests[0] == {"path": "/healthz"}
     assert server.requests[1] == {
-        "path": "/api/v1/widget/session", "origin": wp.url, "body": {"site_key": "sk_settings_test"}
+        "path": "/api/v1/widget/session",
+        "origin": wp.url,
+        "body": {"site_key": "sk_settings_test"},
     }
 
 
@@ -280,8 +324,12 @@ def test_connection_reports_an_unreachable_server(wp: WordPress, admin: httpx.Cl
 
 
 def test_connection_needs_a_valid_nonce(wp: WordPress, admin: httpx.Client) -> None:
-    response = admin.post("/wp-admin/admin-ajax.php", data={"action": "shopchat_test_connection", "nonce": "bad"})
+    response = admin.post(
+        "/wp-admin/admin-ajax.php", data={"action": "shopchat_test_connection", "nonce": "bad"}
+    )
     assert response.status_code == 403
     with wp.customer() as customer:
-        response = customer.post("/wp-admin/admin-ajax.php", data={"action": "shopchat_test_connection"})
+        response = customer.post(
+            "/wp-admin/admin-ajax.php", data={"action": "shopchat_test_connection"}
+        )
     assert response.status_code in {400, 403}

@@ -8,7 +8,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "wordpress-plugin"
 LANGUAGES = PLUGIN / "languages"
-CALL = re.compile(r"\b(?:__|_e|esc_html__|esc_html_e|esc_attr__|esc_attr_e)\(\s*'((?:[^'\\]|\\.)*)'\s*,\s*'([a-z-]+)'\s*\)")
+CALL = re.compile(
+    r"\b(?:__|_e|esc_html__|esc_html_e|esc_attr__|esc_attr_e)\(\s*'((?:[^'\\]|\\.)*)'\s*,\s*'([a-z-]+)'\s*\)"
+)
 
 
 def po_entries(path: Path) -> dict[str, str]:
@@ -19,7 +21,10 @@ def po_entries(path: Path) -> dict[str, str]:
         for key in ("msgid", "msgstr"):
             match = re.search(rf'^{key} ((?:".*"\n?)+)', block + "\n", re.M)
             if match:
-                fields[key] = "".join(ast.literal_eval(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', match.group(1)))
+                fields[key] = "".join(
+                    ast.literal_eval(part)
+                    for part in re.findall(r'"(?:[^"\\]|\\.)*"', match.group(1))
+                )
         if fields.get("msgid"):
             entries[fields["msgid"]] = fields.get("msgstr", "")
     return entries
@@ -42,7 +47,9 @@ def test_every_string_uses_the_shopchat_text_domain() -> None:
 def test_every_string_is_in_the_pot() -> None:
     pot = po_entries(LANGUAGES / "shopchat.pot")
     missing = sorted({text for text, _ in source_strings()} - pot.keys())
-    assert not missing, f"regenerate languages/shopchat.pot (see docs/wordpress-plugin.md): {missing}"
+    assert not missing, (
+        f"regenerate languages/shopchat.pot (see docs/wordpress-plugin.md): {missing}"
+    )
 
 
 def test_german_po_translates_everything_in_the_pot() -> None:

@@ -19,7 +19,13 @@ SITE_KEY = "sk_woo_test"
 SECRET = "woo-identity-secret-0123456789-0123456789"
 WEBHOOK_SECRET = "woo-webhook-secret-0123456789-0123456789"
 ORDERS = [
-    {"id": 200 - n, "number": f"WC-{200 - n}", "status": "completed", "total": "25.5", "date_created": f"2026-0{9 - n}-01T10:00:00+00:00"}
+    {
+        "id": 200 - n,
+        "number": f"WC-{200 - n}",
+        "status": "completed",
+        "total": "25.5",
+        "date_created": f"2026-0{9 - n}-01T10:00:00+00:00",
+    }
     for n in range(7)
 ]
 CART = [
@@ -35,11 +41,15 @@ def set_customer_data(wp: WordPress, **data: object) -> None:
 
 @pytest.fixture(scope="module")
 def woocommerce(wordpress: WordPress) -> Iterator[WordPress]:
-    wordpress.php("$r = activate_plugin( 'woocommerce-standin/woocommerce-standin.php' ); if ( is_wp_error( $r ) ) { exit( 1 ); }")
+    wordpress.php(
+        "$r = activate_plugin( 'woocommerce-standin/woocommerce-standin.php' );"
+        "if ( is_wp_error( $r ) ) { exit( 1 ); }"
+    )
     yield wordpress
     wordpress.php(
         "deactivate_plugins( 'woocommerce-standin/woocommerce-standin.php' );"
-        "delete_option( 'wc_standin_webhooks' ); delete_option( 'wc_standin_data' ); delete_option( 'shopchat_webhook_ids' );"
+        "delete_option( 'wc_standin_webhooks' ); delete_option( 'wc_standin_data' );"
+        "delete_option( 'shopchat_webhook_ids' );"
     )
 
 
@@ -78,7 +88,13 @@ def test_identity_carries_customer_cart_and_orders(shop: WordPress) -> None:
         "currency": "EUR",
     }
     assert claims["recent_orders"] == [
-        {"id": 200 - n, "number": f"WC-{200 - n}", "status": "completed", "total": "25.50", "date_created": f"2026-0{9 - n}-01T10:00:00+00:00"}
+        {
+            "id": 200 - n,
+            "number": f"WC-{200 - n}",
+            "status": "completed",
+            "total": "25.50",
+            "date_created": f"2026-0{9 - n}-01T10:00:00+00:00",
+        }
         for n in range(5)
     ]
 
@@ -86,10 +102,30 @@ def test_identity_carries_customer_cart_and_orders(shop: WordPress) -> None:
 @pytest.mark.parametrize(
     ("rule", "order_count", "total_spent", "status"),
     [
-        ({"status_basis": "order_count", "regular_threshold": "2", "vip_threshold": "10"}, 0, "0", "new"),
-        ({"status_basis": "order_count", "regular_threshold": "2", "vip_threshold": "10"}, 3, "5000", "regular"),
-        ({"status_basis": "total_spent", "regular_threshold": "100", "vip_threshold": "2000"}, 30, "99.99", "new"),
-        ({"status_basis": "total_spent", "regular_threshold": "100", "vip_threshold": "2000"}, 1, "2000", "vip"),
+        (
+            {"status_basis": "order_count", "regular_threshold": "2", "vip_threshold": "10"},
+            0,
+            "0",
+            "new",
+        ),
+        (
+            {"status_basis": "order_count", "regular_threshold": "2", "vip_threshold": "10"},
+            3,
+            "5000",
+            "regular",
+        ),
+        (
+            {"status_basis": "total_spent", "regular_threshold": "100", "vip_threshold": "2000"},
+            30,
+            "99.99",
+            "new",
+        ),
+        (
+            {"status_basis": "total_spent", "regular_threshold": "100", "vip_threshold": "2000"},
+            1,
+            "2000",
+            "vip",
+        ),
     ],
 )
 def test_customer_status_follows_the_configured_rule(
@@ -107,7 +143,12 @@ def test_identity_refresh_after_a_cart_change(shop: WordPress) -> None:
         set_customer_data(shop, order_count=12, total_spent="1500.5", orders=ORDERS, cart=CART[:1])
         reply = client.post(
             str(refresh["url"]),  # type: ignore[index]
-            data={"action": refresh["action"], "nonce": refresh["nonce"], "url": f"{shop.url}/shop/", "title": "Shop"},  # type: ignore[index]
+            data={
+                "action": refresh["action"],
+                "nonce": refresh["nonce"],
+                "url": f"{shop.url}/shop/",
+                "title": "Shop",
+            },  # type: ignore[index]
         ).json()
     claims = jwt.decode(reply["data"]["identity"], SECRET, algorithms=["HS256"], issuer=SITE_KEY)
     assert claims["cart"]["total"] == "39.80"
@@ -148,7 +189,11 @@ def test_saving_settings_registers_the_webhooks(shop: WordPress, admin: httpx.Cl
     url = "https://chat.example.com/api/v1/webhooks/woocommerce/site_1"
     assert f"deliver to {url}" in html
     registered = webhooks(shop)
-    assert sorted(hook["topic"] for hook in registered) == ["order.created", "order.updated", "product.updated"]  # type: ignore[type-var]
+    assert sorted(hook["topic"] for hook in registered) == [
+        "order.created",
+        "order.updated",
+        "product.updated",
+    ]  # type: ignore[type-var]
     for hook in registered:
         assert hook["delivery_url"] == url
         assert hook["secret"] == WEBHOOK_SECRET
@@ -157,18 +202,25 @@ def test_saving_settings_registers_the_webhooks(shop: WordPress, admin: httpx.Cl
         assert hook["user_id"] == 1
 
 
-def test_resaving_makes_no_duplicates_and_revives_disabled_webhooks(shop: WordPress, admin: httpx.Client) -> None:
+def test_resaving_makes_no_duplicates_and_revives_disabled_webhooks(
+    shop: WordPress, admin: httpx.Client
+) -> None:
     post_settings(admin, {**VALID, "webhook_secret": WEBHOOK_SECRET})
     # WooCommerce disables a webhook after 5 failed deliveries; another is deleted by hand.
     shop.php(
         "$all = get_option( 'wc_standin_webhooks' ); $ids = array_keys( $all );"
-        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 5; unset( $all[ $ids[1] ] );"
+        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 5;"
+        "unset( $all[ $ids[1] ] );"
         "update_option( 'wc_standin_webhooks', $all );"
     )
     post_settings(admin, {**VALID, "site_id": "site_2", "webhook_secret": ""})
     registered = webhooks(shop)
     assert len(registered) == 3
-    assert sorted(hook["topic"] for hook in registered) == ["order.created", "order.updated", "product.updated"]  # type: ignore[type-var]
+    assert sorted(hook["topic"] for hook in registered) == [
+        "order.created",
+        "order.updated",
+        "product.updated",
+    ]  # type: ignore[type-var]
     for hook in registered:
         assert hook["delivery_url"] == "https://chat.example.com/api/v1/webhooks/woocommerce/site_2"
         assert hook["secret"] == WEBHOOK_SECRET
@@ -187,9 +239,11 @@ def test_uninstall_removes_options_and_webhooks(shop: WordPress, admin: httpx.Cl
     assert len(webhooks(shop)) == 3
     left = shop.php_json(
         "( function () {"
-        " deactivate_plugins( 'shopchat/shopchat.php' ); uninstall_plugin( 'shopchat/shopchat.php' );"
+        " deactivate_plugins( 'shopchat/shopchat.php' );"
+        " uninstall_plugin( 'shopchat/shopchat.php' );"
         " $left = array();"
-        " foreach ( array( 'shopchat_settings', 'shopchat_identity_secret', 'shopchat_webhook_secret', 'shopchat_webhook_ids' ) as $o ) {"
+        " foreach ( array( 'shopchat_settings', 'shopchat_identity_secret',"
+        "  'shopchat_webhook_secret', 'shopchat_webhook_ids' ) as $o ) {"
         "  if ( false !== get_option( $o ) ) { $left[] = $o; } }"
         " activate_plugin( 'shopchat/shopchat.php' ); return $left; } )()"
     )

@@ -71,8 +71,7 @@ class WordPress:
             "$_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';\n"
             + ("define( 'WP_INSTALLING', true );\n" if installing else "")
             + f"require '{WORDPRESS_ROOT}/wp-load.php';\n"
-            "require_once ABSPATH . 'wp-admin/includes/plugin.php';\n"
-            + code
+            "require_once ABSPATH . 'wp-admin/includes/plugin.php';\n" + code
         )
         try:
             run = subprocess.run(
@@ -110,7 +109,11 @@ class WordPress:
 
     def set_settings(self, settings: dict[str, object], **secrets_: str) -> None:
         """Stores plugin settings directly (for tests that are not about the settings page)."""
-        code = f"update_option( 'shopchat_settings', array_merge( shopchat_get_settings(), json_decode( '{_php_quote(json.dumps(settings))}', true ) ) );\n"
+        given = _php_quote(json.dumps(settings))
+        code = (
+            "update_option( 'shopchat_settings',"
+            f" array_merge( shopchat_get_settings(), json_decode( '{given}', true ) ) );\n"
+        )
         for name, value in secrets_.items():
             code += f"update_option( 'shopchat_{name}', '{_php_quote(value)}', false );\n"
         self.php(code)
@@ -145,7 +148,14 @@ def ensure_mariadb() -> None:
     if _mariadb_answers():
         return
     subprocess.run(
-        ["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"],
+        [
+            "start-stop-daemon",
+            "--start",
+            "--oknodo",
+            "--background",
+            "--exec",
+            "/usr/sbin/mariadbd",
+        ],
         check=True,
     )
     deadline = time.monotonic() + 60
@@ -185,8 +195,14 @@ def _write_config(port: int, root: Path, db_name: str, debug_log: Path) -> Path:
     salts = "".join(
         f"define( '{name}', '{secrets.token_hex(32)}' );\n"
         for name in (
-            "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
-            "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT",
+            "AUTH_KEY",
+            "SECURE_AUTH_KEY",
+            "LOGGED_IN_KEY",
+            "NONCE_KEY",
+            "AUTH_SALT",
+            "SECURE_AUTH_SALT",
+            "LOGGED_IN_SALT",
+            "NONCE_SALT",
         )
     )
     config = CONFIG_DIR / "shopchat-test" / f"port-{port}.php"
@@ -205,14 +221,14 @@ def _write_config(port: int, root: Path, db_name: str, debug_log: Path) -> Path:
         f"define( 'WP_DEBUG_LOG', '{debug_log}' );\n"
         "define( 'WP_DEBUG_DISPLAY', false );\n"
         "define( 'WP_HTTP_BLOCK_EXTERNAL', true );\n"
-        "define( 'AUTOMATIC_UPDATER_DISABLED', true );\n"
-        + salts
-        + "$table_prefix = 'wp_';\n"
+        "define( 'AUTOMATIC_UPDATER_DISABLED', true );\n" + salts + "$table_prefix = 'wp_';\n"
     )
     if not DISPATCHER.exists():
         DISPATCHER.write_text(DISPATCHER_CODE)
     elif DISPATCHER_MARK not in DISPATCHER.read_text():
-        raise RuntimeError(f"{DISPATCHER} exists and is not the tests' dispatcher; move it away to run these tests")
+        raise RuntimeError(
+            f"{DISPATCHER} exists and is not the tests' dispatcher; move it away to run these tests"
+        )
     return config
 
 
@@ -229,7 +245,10 @@ def _serve(port: int, root: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
             ["php", "-S", f"127.0.0.1:{port}", "-t", str(root), str(FIXTURES / "router.php")],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -261,12 +280,17 @@ wp_install( 'shopchat test shop', 'admin', 'admin@example.com', true, '', '{admi
 update_option( 'blogdescription', 'A test shop' );
 update_option( 'permalink_structure', '/%postname%/' );
 $customer = wp_insert_user( array(
-    'user_login' => 'customer', 'user_pass' => '{customer_password}', 'user_email' => 'carla@example.com',
+    'user_login' => 'customer', 'user_pass' => '{customer_password}',
+    'user_email' => 'carla@example.com',
     'display_name' => 'Carla Kunde', 'role' => 'subscriber',
 ) );
 $pages = array();
-foreach ( array( 'shop' => 'Shop', 'about' => 'About us', 'contact' => 'Contact' ) as $slug => $title ) {{
-    $pages[ $slug ] = wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_name' => $slug, 'post_title' => $title, 'post_content' => $title ) );
+$titles = array( 'shop' => 'Shop', 'about' => 'About us', 'contact' => 'Contact' );
+foreach ( $titles as $slug => $title ) {{
+    $pages[ $slug ] = wp_insert_post( array(
+        'post_type' => 'page', 'post_status' => 'publish', 'post_name' => $slug,
+        'post_title' => $title, 'post_content' => $title,
+    ) );
 }}
 $activated = activate_plugin( 'shopchat/shopchat.php' );
 if ( is_wp_error( $activated ) ) {{ fwrite( STDERR, $activated->get_error_message() ); exit( 1 ); }}
@@ -281,8 +305,11 @@ def start_wordpress(workdir: Path) -> Iterator[WordPress]:
     db_name = f"shopchat_wp_{secrets.token_hex(4)}"
     root = workdir / "docroot"
     site = WordPress(
-        port=port, root=root, db_name=db_name,
-        admin_password=secrets.token_urlsafe(12), customer_password=secrets.token_urlsafe(12),
+        port=port,
+        root=root,
+        db_name=db_name,
+        admin_password=secrets.token_urlsafe(12),
+        customer_password=secrets.token_urlsafe(12),
         debug_log=workdir / "debug.log",
     )
     _make_docroot(root)
@@ -293,7 +320,9 @@ def start_wordpress(workdir: Path) -> Iterator[WordPress]:
         _wait_until_serving(port, server)
         site.ids = json.loads(
             site.php(
-                INSTALL.format(admin_password=site.admin_password, customer_password=site.customer_password),
+                INSTALL.format(
+                    admin_password=site.admin_password, customer_password=site.customer_password
+                ),
                 installing=True,
             )
         )
