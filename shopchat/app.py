@@ -11,16 +11,19 @@ from fastapi import FastAPI
 from shopchat import __version__
 from shopchat.assistant.knowledge_responder import KnowledgeResponder
 from shopchat.assistant.responder import Responder
+from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
 from shopchat.conversation import widget_endpoints, ws
 from shopchat.conversation.service import Chat
 from shopchat.db import Database
+from shopchat.demo import storefront
 from shopchat.demo.seed import DemoSite
 from shopchat.health import endpoints as health
 from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
 from shopchat.kit.ratelimit import create_rate_limiter
 from shopchat.services import Services
 from shopchat.settings import Settings, load_settings
+from shopchat.widget import endpoints as widget_assets
 
 log = logging.getLogger(__name__)
 
@@ -62,5 +65,7 @@ def create_app(
     app.add_middleware(WidgetCors)
     app.add_middleware(BodyLimit)
     for router in (health.router, widget_endpoints.router, ws.router):
+        app.include_router(router)
+    for router in (widget_assets.router, attachments.router, *([storefront.router] * bool(demo))):
         app.include_router(router)
     return app

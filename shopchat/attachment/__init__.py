@@ -1,0 +1,1 @@
+"""Files customers send in chat: checked by their real type, stripped, stored privately."""

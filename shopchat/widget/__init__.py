@@ -1,0 +1,1 @@
+"""Serves the browser widget: the loader ``/widget.js`` and the assets it loads lazily."""
