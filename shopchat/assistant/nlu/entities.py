@@ -103,6 +103,8 @@ _RELATIVE_DAYS: dict[str, dict[str, int]] = {
     "es": {"anteayer": -2, "ayer": -1, "hoy": 0, "pasado manana": 2, "manana": 1},
     "nl": {"eergisteren": -2, "gisteren": -1, "vandaag": 0, "overmorgen": 2, "morgen": 1},
 }
+# French "hier" (yesterday) is "here" in German and Dutch.
+_SAME_SPELLING_OTHER_MEANING = frozenset({"hier"})
 _GREETING_MORNING = re.compile(r"\b(?:guten|goeie|goede)\s+morgen\b")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _Item = TypeVar("_Item", bound=Hashable)
@@ -170,11 +172,13 @@ def _dates(text: str, today: dt.date) -> tuple[tuple[dt.date, ...], str]:
 
 def _relative_dates(text: str, today: dt.date) -> list[tuple[int, dt.date]]:
     folded = _GREETING_MORNING.sub(" ", normalize(text))
-    languages = dict.fromkeys(("en", detect_language(text)))
+    language = detect_language(text)
     found: list[tuple[int, dt.date]] = []
     taken: list[range] = []
-    for language in languages:
-        for phrase, offset in _RELATIVE_DAYS.get(language, {}).items():
+    for phrase_language, phrases in _RELATIVE_DAYS.items():
+        for phrase, offset in phrases.items():
+            if phrase in _SAME_SPELLING_OTHER_MEANING and language != phrase_language:
+                continue
             for match in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", folded):
                 if not any(match.start() in span for span in taken):
                     taken.append(range(match.start(), match.end()))

@@ -19,7 +19,8 @@ _COMMON_WORDS: dict[str, frozenset[str]] = {
     "de": frozenset(
         "der die das und ist sind ich du sie mein meine meinen mir mich nicht wie wo wann was "
         "bitte danke ein eine einen kann können möchte will habe hat mit für von zu auf noch "
-        "bestellung rechnung lieferung konto hallo warum schon auch aber ihr ihre wurde".split()
+        "bestellung rechnung lieferung konto hallo warum schon auch aber ihr ihre wurde es kommt "
+        "an ist's nichts paket".split()
     ),
     "fr": frozenset(
         "le la les et est sont je tu vous mon ma mes moi ne pas comment où quand quoi que qui "
