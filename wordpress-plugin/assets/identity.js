@@ -4,7 +4,7 @@
  * shop's server (admin-ajax.php); the browser never holds the secret.
  *
  * The new token goes to window.shopchatSettings.identity, to
- * window.Shopchat.identify(token) when the widget offers it, and out as a
+ * window.shopchat.identify(token) when the widget offers it, and out as a
  * "shopchat:identity" event on document.
  */
 ( function () {
@@ -19,8 +19,8 @@
 
 	function publish( identity ) {
 		settings.identity = identity;
-		if ( window.Shopchat && typeof window.Shopchat.identify === 'function' ) {
-			window.Shopchat.identify( identity );
+		if ( window.shopchat && typeof window.shopchat.identify === 'function' ) {
+			window.shopchat.identify( identity );
 		}
 		document.dispatchEvent( new CustomEvent( 'shopchat:identity', { detail: { identity: identity } } ) );
 	}
