@@ -15,7 +15,7 @@ const T = {
     rate_send: "Send rating", thanks: "Thank you for your feedback!", resolved: "This conversation has been resolved.",
     waiting: "A member of our team will reply here shortly.", online: "Our team is online",
     away: "Our team is away — the assistant is here around the clock",
-    hello_guest: "Hi there! 👋 How can we help you today?",
+    hello_guest: "Hi there! How can we help you today?",
     hello_new: "Hi {name}, welcome to {shop}! Ask me anything about our products, shipping or your first order.",
     hello_regular: "Welcome back, {name}! How can we help today?",
     hello_vip: "Welcome back, {name} — lovely to see you again! As one of our VIP customers you get priority help. What can we do for you?",
@@ -34,7 +34,7 @@ const T = {
     rate_send: "Bewertung senden", thanks: "Danke für dein Feedback!", resolved: "Diese Unterhaltung wurde als gelöst markiert.",
     waiting: "Jemand aus unserem Team antwortet dir gleich hier.", online: "Unser Team ist online",
     away: "Unser Team ist gerade nicht da – der Assistent hilft rund um die Uhr",
-    hello_guest: "Hallo! 👋 Wie können wir dir heute helfen?",
+    hello_guest: "Hallo! Wie können wir dir heute helfen?",
     hello_new: "Hallo {name}, willkommen bei {shop}! Frag mich alles zu unseren Produkten, zum Versand oder zu deiner ersten Bestellung.",
     hello_regular: "Schön, dass du wieder da bist, {name}! Wie können wir helfen?",
     hello_vip: "Willkommen zurück, {name} – schön, dich wiederzusehen! Als VIP bekommst du bei uns bevorzugte Hilfe. Was können wir für dich tun?",
@@ -53,7 +53,7 @@ const T = {
     rate_send: "Envoyer la note", thanks: "Merci pour votre avis !", resolved: "Cette conversation a été marquée comme résolue.",
     waiting: "Un membre de notre équipe va vous répondre ici très vite.", online: "Notre équipe est en ligne",
     away: "Notre équipe est absente — l’assistant est là jour et nuit",
-    hello_guest: "Bonjour ! 👋 Comment pouvons-nous vous aider aujourd’hui ?",
+    hello_guest: "Bonjour ! Comment pouvons-nous vous aider aujourd’hui ?",
     hello_new: "Bonjour {name}, bienvenue chez {shop} ! Posez-moi vos questions sur nos produits, la livraison ou votre première commande.",
     hello_regular: "Ravi de vous revoir, {name} ! Comment pouvons-nous vous aider ?",
     hello_vip: "Bon retour, {name} — quel plaisir de vous revoir ! En tant que client VIP, vous êtes servi en priorité. Que pouvons-nous faire pour vous ?",
@@ -72,7 +72,7 @@ const T = {
     rate_send: "Enviar valoración", thanks: "¡Gracias por tu opinión!", resolved: "Esta conversación se ha marcado como resuelta.",
     waiting: "Alguien de nuestro equipo te responderá aquí en breve.", online: "Nuestro equipo está conectado",
     away: "Nuestro equipo no está ahora; el asistente te ayuda a cualquier hora",
-    hello_guest: "¡Hola! 👋 ¿En qué podemos ayudarte hoy?",
+    hello_guest: "¡Hola! ¿En qué podemos ayudarte hoy?",
     hello_new: "Hola {name}, ¡bienvenido a {shop}! Pregúntame lo que quieras sobre nuestros productos, el envío o tu primer pedido.",
     hello_regular: "¡Qué bien verte de nuevo, {name}! ¿En qué podemos ayudarte?",
     hello_vip: "¡Bienvenido de nuevo, {name}! Como cliente VIP tienes atención prioritaria. ¿Qué podemos hacer por ti?",
@@ -91,7 +91,7 @@ const T = {
     rate_send: "Beoordeling versturen", thanks: "Bedankt voor je feedback!", resolved: "Dit gesprek is als opgelost gemarkeerd.",
     waiting: "Iemand van ons team antwoordt je hier zo.", online: "Ons team is online",
     away: "Ons team is er nu niet — de assistent helpt je dag en nacht",
-    hello_guest: "Hallo! 👋 Waarmee kunnen we je vandaag helpen?",
+    hello_guest: "Hallo! Waarmee kunnen we je vandaag helpen?",
     hello_new: "Hoi {name}, welkom bij {shop}! Vraag me alles over onze producten, verzending of je eerste bestelling.",
     hello_regular: "Fijn dat je er weer bent, {name}! Waarmee kunnen we helpen?",
     hello_vip: "Welkom terug, {name} — leuk je weer te zien! Als VIP-klant krijg je voorrang. Wat kunnen we voor je doen?",
@@ -110,7 +110,7 @@ const T = {
     rate_send: "Invia valutazione", thanks: "Grazie per il tuo feedback!", resolved: "Questa conversazione è stata segnata come risolta.",
     waiting: "Una persona del nostro team ti risponderà qui a breve.", online: "Il nostro team è online",
     away: "Il nostro team non è disponibile: l’assistente è qui a ogni ora",
-    hello_guest: "Ciao! 👋 Come possiamo aiutarti oggi?",
+    hello_guest: "Ciao! Come possiamo aiutarti oggi?",
     hello_new: "Ciao {name}, benvenuto da {shop}! Chiedimi tutto sui nostri prodotti, sulla spedizione o sul tuo primo ordine.",
     hello_regular: "Bentornato, {name}! Come possiamo aiutarti?",
     hello_vip: "Bentornato, {name}, che piacere rivederti! Come cliente VIP hai assistenza prioritaria. Cosa possiamo fare per te?",
@@ -129,7 +129,7 @@ const T = {
     rate_send: "Enviar avaliação", thanks: "Obrigado pelo seu feedback!", resolved: "Esta conversa foi marcada como resolvida.",
     waiting: "Alguém da nossa equipa vai responder aqui em breve.", online: "A nossa equipa está online",
     away: "A nossa equipa está ausente — o assistente ajuda a qualquer hora",
-    hello_guest: "Olá! 👋 Como podemos ajudar hoje?",
+    hello_guest: "Olá! Como podemos ajudar hoje?",
     hello_new: "Olá {name}, bem-vindo à {shop}! Pergunte-me o que quiser sobre os nossos produtos, envios ou a sua primeira encomenda.",
     hello_regular: "Bem-vindo de volta, {name}! Como podemos ajudar?",
     hello_vip: "Bem-vindo de volta, {name} — é um prazer revê-lo! Como cliente VIP tem atendimento prioritário. Em que podemos ajudar?",
@@ -148,7 +148,7 @@ const T = {
     rate_send: "Wyślij ocenę", thanks: "Dziękujemy za opinię!", resolved: "Ta rozmowa została oznaczona jako rozwiązana.",
     waiting: "Ktoś z naszego zespołu wkrótce odpowie tutaj.", online: "Nasz zespół jest dostępny",
     away: "Nasz zespół jest teraz niedostępny — asystent pomaga całą dobę",
-    hello_guest: "Cześć! 👋 W czym możemy dziś pomóc?",
+    hello_guest: "Cześć! W czym możemy dziś pomóc?",
     hello_new: "Cześć {name}, witaj w {shop}! Zapytaj mnie o nasze produkty, wysyłkę lub swoje pierwsze zamówienie.",
     hello_regular: "Miło cię znowu widzieć, {name}! W czym możemy pomóc?",
     hello_vip: "Witaj ponownie, {name}! Jako klient VIP masz pierwszeństwo w obsłudze. Co możemy dla ciebie zrobić?",
@@ -167,7 +167,7 @@ const T = {
     rate_send: "إرسال التقييم", thanks: "شكرًا لملاحظاتك!", resolved: "تم وضع علامة «تم الحل» على هذه المحادثة.",
     waiting: "سيرد عليك أحد أعضاء فريقنا هنا قريبًا.", online: "فريقنا متصل الآن",
     away: "فريقنا غير متاح الآن — المساعد هنا على مدار الساعة",
-    hello_guest: "مرحبًا! 👋 كيف يمكننا مساعدتك اليوم؟",
+    hello_guest: "مرحبًا! كيف يمكننا مساعدتك اليوم؟",
     hello_new: "مرحبًا {name}، أهلًا بك في {shop}! اسألني عن منتجاتنا أو الشحن أو طلبك الأول.",
     hello_regular: "أهلًا بعودتك يا {name}! كيف يمكننا المساعدة؟",
     hello_vip: "أهلًا بعودتك يا {name}، سعداء برؤيتك مجددًا! بصفتك عميلًا مميزًا تحظى بأولوية في المساعدة. كيف نخدمك؟",
@@ -186,7 +186,7 @@ const T = {
     rate_send: "שליחת דירוג", thanks: "תודה על המשוב!", resolved: "השיחה סומנה כפתורה.",
     waiting: "נציג מהצוות שלנו יענה כאן בקרוב.", online: "הצוות שלנו מחובר",
     away: "הצוות שלנו לא זמין כרגע — העוזר כאן מסביב לשעון",
-    hello_guest: "שלום! 👋 איך אפשר לעזור היום?",
+    hello_guest: "שלום! איך אפשר לעזור היום?",
     hello_new: "שלום {name}, ברוכים הבאים ל-{shop}! אפשר לשאול אותי על המוצרים, המשלוחים או ההזמנה הראשונה.",
     hello_regular: "טוב לראות אותך שוב, {name}! איך אפשר לעזור?",
     hello_vip: "ברוך שובך, {name}! כלקוח VIP את/ה מקבל/ת עדיפות בשירות. איך נוכל לעזור?",
@@ -447,7 +447,7 @@ export function mount(core) {
       img.onkeydown = (e) => { if (e.key === "Enter") open(); };
       return img;
     }
-    const b = button("f", "", document.createTextNode("📄 " + (a.name || t("file")) + " (" + Math.max(1, Math.round(a.size / 1024)) + " KB)"));
+    const b = button("f", "", document.createTextNode((a.name || t("file")) + " (" + Math.max(1, Math.round(a.size / 1024)) + " KB)"));
     b.onclick = () => core.file(a.id).then((blob) => {
       const link = el("a");
       link.href = URL.createObjectURL(blob);
