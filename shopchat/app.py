@@ -13,6 +13,9 @@ from shopchat.assistant.knowledge_responder import KnowledgeResponder
 from shopchat.assistant.responder import Responder
 from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
+from shopchat.console import pages as console_pages
+from shopchat.console import ws as console_ws
+from shopchat.console.tasks import start_background
 from shopchat.conversation import widget_endpoints, ws
 from shopchat.conversation.service import Chat
 from shopchat.db import Database
@@ -51,9 +54,11 @@ def create_app(
         limiter = create_rate_limiter(settings.redis_url)
         chat = Chat(db=db, bus=bus, responder=responder_factory(db))
         app.state.services = Services(settings=settings, db=db, bus=bus, limiter=limiter, chat=chat)
+        outbox = start_background(app.state.services)
         try:
             yield
         finally:
+            await outbox.stop()
             await chat.drain()
             await limiter.close()
             await bus.stop()
@@ -64,7 +69,13 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(WidgetCors)
     app.add_middleware(BodyLimit)
-    for router in (health.router, widget_endpoints.router, ws.router):
+    for router in (
+        health.router,
+        widget_endpoints.router,
+        ws.router,
+        console_pages.router,
+        console_ws.router,
+    ):
         app.include_router(router)
     for router in (widget_assets.router, attachments.router, *([storefront.router] * bool(demo))):
         app.include_router(router)

@@ -235,3 +235,115 @@ class OrderEvent(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("site_id", "delivery_id", name="uq_order_events_site_delivery"),
     )
+
+
+# --- human agents (issue 6): sessions, second factor, teams, routing, canned replies ---------
+
+
+class AgentSession(IdMixin, CreatedMixin, Base):
+    """A console login; the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "agent_sessions"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_agent_sessions_agent", "agent_id"),)
+
+
+class AgentTotp(CreatedMixin, Base):
+    """An agent's TOTP secret (encrypted); ``enabled_at`` is set once a code confirmed it."""
+
+    __tablename__ = "agent_totp"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_enc: Mapped[str] = mapped_column(Text)
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Team(IdMixin, CreatedMixin, Base):
+    """A group of agents of one account that conversations can be routed to."""
+
+    __tablename__ = "teams"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_teams_account_name"),)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ConversationRouting(Base):
+    """The team a conversation was transferred to (one row at most per conversation)."""
+
+    __tablename__ = "conversation_routing"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    waiting_since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CannedResponse(IdMixin, CreatedMixin, Base):
+    """A saved reply an agent inserts by its shortcut; ``{first_name}`` etc. are filled in."""
+
+    __tablename__ = "canned_responses"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "shortcut", name="uq_canned_responses_account_shortcut"),
+    )
+
+
+class PendingReply(IdMixin, CreatedMixin, Base):
+    """A trainee's reply held until a supervisor approves (or edits, or rejects) it."""
+
+    __tablename__ = "pending_replies"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reviewer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    message_id: Mapped[uuid.UUID | None]
+
+    __table_args__ = (Index("ix_pending_replies_conversation", "conversation_id", "status"),)
+
+
+class NoteKind(Base):
+    """Marks a note as a supervisor's whisper (the notes table predates whispers)."""
+
+    __tablename__ = "note_kinds"
+
+    note_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="whisper")

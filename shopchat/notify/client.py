@@ -1,0 +1,139 @@
+"""Sending one notification: Slack, Discord, SMTP email, or a signed generic webhook.
+
+One place checks responses: a 2xx is success; 408, 429 and 5xx are worth retrying;
+any other status will not get better by retrying (``Permanent``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import time
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+
+from shopchat.kit import crypto
+
+TIMEOUT_SECONDS = 10.0
+_RETRYABLE = {408, 425, 429}
+
+
+class DeliveryError(Exception):
+    """The send failed; the outbox retries it with backoff."""
+
+
+class Permanent(DeliveryError):
+    """The receiver refused for good (for example 404: the webhook was deleted)."""
+
+
+def check(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    message = f"HTTP {response.status_code}: {response.text[:200]}"
+    if response.status_code >= 500 or response.status_code in _RETRYABLE:
+        raise DeliveryError(message)
+    raise Permanent(message)
+
+
+def secret(config: dict[str, Any], name: str, key: bytes) -> str | None:
+    """A secret from the integration settings: ``name_enc`` (AES-GCM) or plain ``name``."""
+    if config.get(f"{name}_enc"):
+        return crypto.decrypt(str(config[f"{name}_enc"]), key)
+    value = config.get(name)
+    return str(value) if value else None
+
+
+def headline(payload: dict[str, Any]) -> str:
+    customer = payload.get("customer") or {}
+    who = customer.get("name") or customer.get("email") or "A visitor"
+    if payload.get("event") == "conversation.message":
+        return f"{who} wrote again while waiting on {payload.get('site_name')}"
+    return f"{who} is waiting for a person on {payload.get('site_name')}"
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def send_slack(
+    http: httpx.AsyncClient, config: dict[str, Any], payload: dict[str, Any], link: str
+) -> None:
+    excerpt = _slack_escape(str(payload.get("excerpt") or ""))
+    text = f"{_slack_escape(headline(payload))}\n> {excerpt}\n<{link}|Open the conversation>"
+    check(await http.post(str(config["webhook_url"]), json={"text": text}))
+
+
+async def send_discord(
+    http: httpx.AsyncClient, config: dict[str, Any], payload: dict[str, Any], link: str
+) -> None:
+    body = {
+        "content": f"**{headline(payload)}**\n> {payload.get('excerpt') or ''}\n{link}",
+        "allowed_mentions": {"parse": []},  # a customer's "@everyone" pings nobody
+    }
+    check(await http.post(str(config["webhook_url"]), json=body))
+
+
+async def send_webhook(
+    http: httpx.AsyncClient,
+    config: dict[str, Any],
+    payload: dict[str, Any],
+    link: str,
+    *,
+    delivery_id: str,
+    key: bytes,
+) -> None:
+    body = json.dumps(
+        {"id": delivery_id, "event": payload.get("event"), "data": {**payload, "url": link}},
+        separators=(",", ":"),
+    ).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "content-type": "application/json",
+        "x-shopchat-event": str(payload.get("event")),
+        "x-shopchat-delivery": delivery_id,
+        "x-shopchat-timestamp": timestamp,
+    }
+    if signing_secret := secret(config, "secret", key):
+        digest = hmac.new(signing_secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+        headers["x-shopchat-signature"] = "sha256=" + digest.hexdigest()
+    check(await http.post(str(config["url"]), content=body, headers=headers))
+
+
+async def send_email(
+    config: dict[str, Any], payload: dict[str, Any], link: str, *, key: bytes
+) -> None:
+    message = EmailMessage()
+    message["Subject"] = f"[{payload.get('site_name')}] {headline(payload)}"
+    message["From"] = str(config.get("from") or "shopchat@localhost")
+    recipients = config["to"] if isinstance(config["to"], list) else [config["to"]]
+    message["To"] = ", ".join(str(r) for r in recipients)
+    message.set_content(
+        f"{headline(payload)}\n\n"
+        f"“{payload.get('excerpt') or ''}”\n\n"
+        f"Open the conversation: {link}\n"
+    )
+    smtp = config.get("smtp") or {}
+    password = secret(smtp, "password", key)
+    await asyncio.to_thread(_smtp_send, smtp, message, password)
+
+
+def _smtp_send(smtp: dict[str, Any], message: EmailMessage, password: str | None) -> None:
+    host, port = str(smtp.get("host") or "localhost"), int(smtp.get("port") or 25)
+    try:
+        with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as client:
+            if smtp.get("starttls"):
+                client.starttls(context=ssl.create_default_context())
+            if smtp.get("username") and password:
+                client.login(str(smtp["username"]), password)
+            client.send_message(message)
+    except smtplib.SMTPResponseException as exc:
+        error = DeliveryError if exc.smtp_code >= 400 and exc.smtp_code < 500 else Permanent
+        raise error(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"SMTP: {exc}") from exc
