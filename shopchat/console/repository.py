@@ -256,7 +256,7 @@ async def live_session_counts(session: AsyncSession, account_id: uuid.UUID) -> d
         )
         .group_by(AgentSession.agent_id)
     )
-    return dict(rows.tuples().all())
+    return {agent_id: count for agent_id, count in rows.all()}
 
 
 async def audit_events(
