@@ -393,6 +393,7 @@ export function mount(core) {
     soundBtn.setAttribute("aria-pressed", String(on));
   }
   soundBtn.onclick = () => { core.sound(!core.sound()); paintSound(); };
+  closeBtn.onclick = () => core.close();
   paintSound();
 
   // --- messages ------------------------------------------------------------------------
@@ -425,7 +426,7 @@ export function mount(core) {
     const name = label(who(m));
     if (mine) name.className = "v";
     node.append(name);
-    if (m.text) linkify(node, m.text);
+    if (m.text) { const body = el("div"); body.dir = "auto"; linkify(body, m.text); node.append(body); }
     (m.attachments || []).forEach((a) => node.append(attachment(a)));
     const meta = el("span", "k");
     if (state === "pend") meta.textContent = core.conn === "online" ? t("sending") : t("queued");

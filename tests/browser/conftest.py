@@ -57,14 +57,16 @@ class DemoServer(ServerProcess):
         with closing(self.db()) as db, db:
             db.execute("UPDATE sites SET settings = ?", (json.dumps(settings),))
 
-    def conversation(self, session_id: str) -> dict[str, Any]:
+    def conversation_with(self, text: str) -> dict[str, Any]:
+        """The conversation in which a customer wrote ``text`` (unique per test)."""
         with closing(self.db()) as db:
             db.row_factory = sqlite3.Row
             row = db.execute(
-                "SELECT * FROM conversations WHERE session_id = ? ORDER BY created_at DESC",
-                (session_id.replace("-", ""),),
+                "SELECT c.* FROM conversations c JOIN messages m ON m.conversation_id = c.id "
+                "WHERE m.text = ? AND m.role = 'customer'",
+                (text,),
             ).fetchone()
-        assert row is not None, f"no conversation for session {session_id}"
+        assert row is not None, f"no conversation with {text!r}"
         return dict(row)
 
     def customer_texts(self, conversation_id: str) -> list[str]:
