@@ -42,7 +42,7 @@ def transferred(requests: list[Request]) -> dict[str, int]:
 
 def measure(page: Page, url: str) -> tuple[dict[str, int], dict[str, int], float]:
     requests: list[Request] = []
-    page.on("requestfinished", requests.append)
+    page.on("requestfinished", lambda request: requests.append(request))
     page.add_init_script(
         """
         window.__loadAt = 0;
@@ -57,7 +57,7 @@ def measure(page: Page, url: str) -> tuple[dict[str, int], dict[str, int], float
         """
     )
     page.goto(url, wait_until="load")
-    page.wait_for_function("window.__visibleAt && window.__loadAt")
+    page.wait_for_function("() => window.__visibleAt && window.__loadAt")
     page.wait_for_load_state("networkidle")
     visible_ms = page.evaluate("window.__visibleAt - window.__loadAt")
     before = transferred(requests)
