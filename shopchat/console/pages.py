@@ -291,7 +291,8 @@ async def _act(request: Request, services: Services, conversation_id: str, actio
                 )
     await live.publish(services.bus, outcome)
     held = any(e.get("type") == "pending_reply" for e in outcome.private)
-    return done(request, f"/console/c/{cid}", held=held)
+    back = f"/console/c/{cid}" + ("?view=mine" if action in ("claim", "transfer") else "")
+    return done(request, back, held=held)
 
 
 @router.post("/c/{conversation_id}/claim")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,14 +11,14 @@ from shopchat.app import create_app
 from shopchat.migrations.runner import upgrade
 from shopchat.settings import Settings
 from tests.conftest import make_settings
-from tests.console.helpers import ConsoleClient, ScriptedResponder, World, seed_world
+from tests.console.helpers import ConsoleClient, ScriptedResponder, World, run_async, seed_world
 from tests.support.server import ServerThread
 
 
 @pytest.fixture
 def console_settings(tmp_path: Path) -> Settings:
     settings = make_settings(tmp_path, public_url="http://console.test")
-    asyncio.run(upgrade(settings))
+    run_async(upgrade(settings))
     return settings
 
 

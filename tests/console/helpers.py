@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,15 @@ class World:
 ROLES_A = ("owner", "supervisor", "agent", "agent2", "trainee")
 
 
+def run_async(coroutine: Any) -> Any:
+    """``asyncio.run`` on a fresh thread: safe even where this thread's loop is taken (by
+    Playwright's sync API, for one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def seed_world(settings: Settings, *, site_settings: dict[str, Any] | None = None) -> World:
-    return asyncio.run(_seed(settings, site_settings or {}))
+    return run_async(_seed(settings, site_settings or {}))  # type: ignore[no-any-return]
 
 
 async def _seed(settings: Settings, site_settings: dict[str, Any]) -> World:
@@ -108,7 +116,7 @@ def run_db(settings: Settings, work: Any) -> Any:
         finally:
             await db.dispose()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 class ConsoleClient:

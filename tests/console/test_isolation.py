@@ -136,9 +136,12 @@ def test_socket_refuses_other_origins_and_signed_out(
     import pytest
     from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-    with pytest.raises((InvalidStatus, ConnectionClosed)), connect(
-        ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}
-    ) as ws:
+    with (
+        pytest.raises((InvalidStatus, ConnectionClosed)),
+        connect(
+            ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}
+        ) as ws,
+    ):
         ws.recv(timeout=5)
     with connect(ws_url) as ws:
         assert json.loads(ws.recv(timeout=5))["code"] == "signed_out"

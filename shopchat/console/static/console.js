@@ -117,8 +117,8 @@
   }
 
   function label(frame) {
-    if (frame.role === "customer") return "Customer";
-    if (frame.role === "assistant") return "🤖 Assistant";
+    if (frame.role === "customer") return body.dataset.customer || "Customer";
+    if (frame.role === "assistant") return "BOT Assistant";
     if (frame.role === "agent") return (frame.author && frame.author.name) || "Agent";
     return "System";
   }
@@ -156,7 +156,7 @@
     li.className = "note" + (event.whisper ? " whisper" : "");
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = (event.whisper ? "🤫 Whisper from " : "") + (event.author || "Someone");
+    meta.textContent = (event.whisper ? "Whisper from " : "") + (event.author || "Someone");
     var text = document.createElement("div");
     text.className = "text";
     text.textContent = event.text;
