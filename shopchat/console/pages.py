@@ -94,6 +94,7 @@ async def login(request: Request, services: ServicesDep) -> Response:
         page = render("login.html", 429, csrf=cookie, email=email, error=exc.message)
         page.headers["retry-after"] = str(max(1, round(exc.retry_after)))
         return page
+    failure: Unauthorized | None = None
     async with services.db.transaction() as session:
         try:
             agent = await auth.check_credentials(
@@ -107,7 +108,6 @@ async def login(request: Request, services: ServicesDep) -> Response:
             await admin.failed_login(session, email=email, ip=client_ip(request), code=exc.code)
             failure = exc
         else:
-            failure = None
             token = await auth.start_session(
                 session,
                 agent=agent,

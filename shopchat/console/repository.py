@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -69,9 +69,7 @@ async def list_conversations(
     assignee = aliased(Agent)
     last = aliased(Message)
     waiting_since = func.coalesce(ConversationRouting.waiting_since, Conversation.updated_at)
-    stmt: Select[
-        tuple[Conversation, str, Contact, str | None, str | None, datetime, str | None, str | None]
-    ] = (
+    stmt = (
         select(
             Conversation,
             Site.name,
@@ -110,7 +108,10 @@ async def list_conversations(
     if query:
         stmt = stmt.where(_matches(query))
     rows = (await session.execute(stmt.limit(LIST_LIMIT))).all()
-    return [ListedConversation(*row) for row in rows]
+    return [
+        ListedConversation(conv, site, contact, assignee_name, team, since, text, role)
+        for conv, site, contact, assignee_name, team, since, text, role in rows
+    ]
 
 
 def _matches(query: str):  # type: ignore[no-untyped-def]

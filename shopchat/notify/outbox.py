@@ -22,8 +22,9 @@ def configured_channels(site: Site) -> list[str]:
     found = []
     for channel in CHANNELS:
         config = integrations.get(channel)
-        usable = isinstance(config, dict) and config.get(_REQUIRED[channel])
-        if usable and config.get("enabled", True):
+        if not isinstance(config, dict):
+            continue
+        if config.get(_REQUIRED[channel]) and config.get("enabled", True):
             found.append(channel)
     return found
 
