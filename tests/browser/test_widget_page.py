@@ -49,7 +49,10 @@ def _serve_page(page: Page, server: DemoServer, path: str, css: str) -> None:
 
 
 def _geometry(widget: Widget) -> dict[str, object]:
-    widget.page.mouse.move(5, 5)  # no hover effect on the launcher
+    # Settled: connected (through the long-poll fallback here, see below), no hover effect.
+    widget.page.wait_for_timeout(2000)
+    expect(widget.part(".c")).to_be_hidden(timeout=30_000)
+    widget.page.mouse.move(5, 5)
     time.sleep(0.4)
     return widget.host.evaluate(
         """host => {
@@ -163,9 +166,12 @@ def test_arabic_is_right_to_left(demo_server, page, widget_of, shot):
     expect(widget.panel).to_have_attribute("dir", "rtl")
     expect(widget.input).to_have_attribute("placeholder", "اكتب رسالة…")
     widget.send("مرحبا")
-    mine = widget.mine("مرحبا").bounding_box()
-    hello = widget.part(".hello").bounding_box()
-    assert mine["x"] < hello["x"]  # the customer's side is the left in RTL
+    expect(widget.mine("مرحبا")).to_be_visible()
+    expect(widget.replies()).to_have_count(1)
+    mine_x, hello_x = widget.host.evaluate(
+        "h => ['.m.me', '.hello'].map(s => h.shadowRoot.querySelector(s).getBoundingClientRect().x)"
+    )
+    assert mine_x < hello_x  # the customer's side is the left in RTL
     shot(page, "15-arabic-rtl")
 
 
