@@ -30,6 +30,7 @@ from shopchat.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 20
+CONCURRENT_SENDS = 4  # per process: be gentle with one shop's Slack or mail server
 LEASE_SECONDS = 120
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 5.0
@@ -80,6 +81,7 @@ class OutboxWorker:
             **(handlers or {}),
         }
         self._task: asyncio.Task[None] | None = None
+        self._sends = asyncio.Semaphore(CONCURRENT_SENDS)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
@@ -132,6 +134,10 @@ class OutboxWorker:
             ]
 
     async def _deliver(self, item: Claimed) -> None:
+        async with self._sends:
+            await self._send(item)
+
+    async def _send(self, item: Claimed) -> None:
         handler = self.handlers.get(item.kind)
         try:
             if handler is None:

@@ -172,3 +172,22 @@ def test_totp_matches_rfc_6238_vectors() -> None:
     assert totp.verify(secret, "287082", now=59) == 1
     assert totp.verify(secret, "287082", now=59 + 90) is None
     assert time.time() > 0
+
+
+def test_cookie_is_secure_behind_https(console_server: ServerThread, world: World) -> None:
+    import httpx
+
+    from tests.console.helpers import _CSRF_INPUT
+
+    https = {"x-forwarded-proto": "https"}  # from 127.0.0.1, which uvicorn trusts
+    with httpx.Client(base_url=console_server.url, headers=https) as http:
+        page = http.get("/console/login")
+        assert "Secure" in page.headers["set-cookie"]
+        token = _CSRF_INPUT.search(page.text).group(1)  # type: ignore[union-attr]
+        response = http.post(  # a Secure cookie is not sent over plain http: send it by hand
+            "/console/login",
+            data={"csrf_token": token, "email": world.a.email("agent"), "password": PASSWORD},
+            headers={"cookie": f"sc_login_csrf={token}"},
+        )
+    assert response.status_code == 303
+    assert "Secure" in response.headers["set-cookie"]

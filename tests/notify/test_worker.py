@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from shopchat.db import Database
+from shopchat.migrations.runner import upgrade
 from shopchat.models import OutboxItem, Site
 from shopchat.models.base import utcnow
 from shopchat.notify.outbox import enqueue, enqueue_notifications
 from shopchat.notify.worker import OutboxWorker, backoff
 from shopchat.settings import Settings
+from tests.conftest import create_postgres_database, drop_postgres_database, make_settings
 from tests.console.helpers import World
 from tests.notify.receivers import HttpReceiver
 
@@ -123,3 +127,40 @@ def test_backoff_grows_and_is_capped() -> None:
     delays = [backoff(n, base=1) for n in range(1, 15)]
     assert 0.8 <= delays[0] <= 1.2 and 6.4 <= delays[3] <= 9.6
     assert max(delays) <= 3600 * 1.2
+
+
+@pytest.mark.postgres
+async def test_workers_share_items_on_postgres(
+    tmp_path: Path, world: World, receiver: HttpReceiver
+) -> None:
+    """Two workers claim at once: SKIP LOCKED gives each item to exactly one of them."""
+    url = await asyncio.to_thread(create_postgres_database)
+    try:
+        settings = make_settings(tmp_path / "pg", url)
+        await upgrade(settings)
+        db = Database(settings)
+        async with db.transaction() as session:
+            for n in range(30):
+                await enqueue(session, kind="notify.webhook", dedupe_key=f"k{n}", payload=PAYLOAD)
+        first, second = OutboxWorker(db, settings), OutboxWorker(db, settings)
+        first._config = second._config = _webhook_config(receiver)  # type: ignore[method-assign]
+        try:
+            while sum(await asyncio.gather(first.run_once(), second.run_once())):
+                pass
+        finally:
+            await first.stop()
+            await second.stop()
+        async with db.transaction() as session:
+            items = (await session.scalars(select(OutboxItem))).all()
+        await db.dispose()
+        assert len(receiver.requests) == 30
+        assert all(i.sent_at is not None and i.attempts == 1 for i in items)
+    finally:
+        await asyncio.to_thread(drop_postgres_database, url)
+
+
+def _webhook_config(receiver: HttpReceiver):  # type: ignore[no-untyped-def]
+    async def config(_site_id: object, _channel: str) -> dict[str, str]:
+        return {"url": receiver.url()}
+
+    return config
