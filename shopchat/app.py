@@ -10,9 +10,10 @@ from fastapi import FastAPI
 
 from shopchat import __version__
 from shopchat.assistant.knowledge_responder import KnowledgeResponder
-from shopchat.assistant.responder import Responder
+from shopchat.assistant.responder import Responder, ResponderDeps
 from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
+from shopchat.commerce.registry import StoreRegistry
 from shopchat.console import pages as console_pages
 from shopchat.console import ws as console_ws
 from shopchat.console.tasks import start_background
@@ -30,11 +31,11 @@ from shopchat.widget import endpoints as widget_assets
 
 log = logging.getLogger(__name__)
 
-ResponderFactory = Callable[[Database], Responder]
+ResponderFactory = Callable[[ResponderDeps], Responder]
 
 
-def default_responder(db: Database) -> Responder:
-    return KnowledgeResponder(db)
+def default_responder(deps: ResponderDeps) -> Responder:
+    return KnowledgeResponder(deps.db)
 
 
 def create_app(
@@ -52,8 +53,12 @@ def create_app(
         bus = create_bus(settings.redis_url)
         await bus.start()
         limiter = create_rate_limiter(settings.redis_url)
-        chat = Chat(db=db, bus=bus, responder=responder_factory(db))
-        app.state.services = Services(settings=settings, db=db, bus=bus, limiter=limiter, chat=chat)
+        stores = StoreRegistry(settings)
+        responder = responder_factory(ResponderDeps(settings, db, limiter, stores))
+        chat = Chat(db=db, bus=bus, responder=responder)
+        app.state.services = Services(
+            settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores
+        )
         outbox = start_background(app.state.services)
         try:
             yield
@@ -61,6 +66,7 @@ def create_app(
             await outbox.stop()
             await chat.drain()
             await limiter.close()
+            await stores.aclose()
             await bus.stop()
             await db.dispose()
 

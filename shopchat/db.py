@@ -20,6 +20,10 @@ from shopchat.settings import Settings
 def create_engine(settings: Settings, **options: Any) -> AsyncEngine:
     """An engine for the configured database; SQLite gets WAL and write-ahead locking."""
     if settings.is_sqlite:
+        # One connection: SQLite has one writer at a time anyway, and queueing on the
+        # pool (an asyncio wait) is far cheaper than SQLite's sleeping busy handler.
+        options.setdefault("pool_size", 1)
+        options.setdefault("max_overflow", 0)
         engine = create_async_engine(
             settings.async_database_url, connect_args={"timeout": 30}, **options
         )

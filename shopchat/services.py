@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from shopchat.bus import Bus
+from shopchat.commerce.registry import StoreRegistry
 from shopchat.conversation.service import Chat
 from shopchat.db import Database
 from shopchat.kit.ratelimit import RateLimiter
@@ -22,6 +23,7 @@ class Services:
     bus: Bus
     limiter: RateLimiter
     chat: Chat
+    stores: StoreRegistry
 
 
 def get_services(connection: HTTPConnection) -> Services:

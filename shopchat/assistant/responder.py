@@ -10,9 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shopchat.kit.identity import Identity
+
+if TYPE_CHECKING:
+    from shopchat.commerce.registry import StoreRegistry
+    from shopchat.db import Database
+    from shopchat.kit.ratelimit import RateLimiter
+    from shopchat.settings import Settings
 
 StreamSink = Callable[[str], Awaitable[None]]
 
@@ -45,6 +51,16 @@ class Reply:
     handoff: bool = False
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # intent, confidence, tools, sources
+
+
+@dataclass(frozen=True, slots=True)
+class ResponderDeps:
+    """What a responder may be built from, in the app's lifespan."""
+
+    settings: Settings
+    db: Database
+    limiter: RateLimiter
+    stores: StoreRegistry
 
 
 class Responder(Protocol):
