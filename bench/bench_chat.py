@@ -80,12 +80,16 @@ async def echo(base: str, stats: Stats, stop_at: list[float], ready: asyncio.Eve
         await ready.wait()
         while time.monotonic() < stop_at[0]:
             started = time.perf_counter()
-            await ws.send('{"type":"message","client_id":"x","text":"How long does shipping take?"}')
+            await ws.send(
+                '{"type":"message","client_id":"x","text":"How long does shipping take?"}'
+            )
             await ws.recv()
             stats.latencies.append(time.perf_counter() - started)
 
 
-async def run_load(kind: str, base: str, site_key: str, chats: int, seconds: float, pid: int) -> dict:
+async def run_load(
+    kind: str, base: str, site_key: str, chats: int, seconds: float, pid: int
+) -> dict:
     stats = Stats()
     ready = asyncio.Event()
     far = time.monotonic() + 3600
@@ -102,7 +106,7 @@ async def run_load(kind: str, base: str, site_key: str, chats: int, seconds: flo
         if len(tasks) % 50 == 0:
             await asyncio.sleep(0.05)
     deadline = time.monotonic() + 120
-    while stats.connected < chats and time.monotonic() < deadline:
+    while stats.connected < chats and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.1)
     held = stats.connected
     stop[0] = time.monotonic() + seconds
@@ -174,7 +178,9 @@ async def _create_database() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
@@ -199,7 +205,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         for kind in ("chat", "echo"):
-            result = asyncio.run(run_load(kind, base, site_key, args.chats, args.seconds, server.pid))
+            result = asyncio.run(
+                run_load(kind, base, site_key, args.chats, args.seconds, server.pid)
+            )
             print(json.dumps(result), flush=True)
     finally:
         server.terminate()

@@ -16,7 +16,9 @@ from shopchat.settings import Settings, load_settings
 from tests.support.server import ServerThread
 from tests.support.sites import SiteFactory
 
-POSTGRES_ADMIN_URL = os.environ.get("SHOPCHAT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SHOPCHAT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432"
+)
 REDIS_URL = os.environ.get("SHOPCHAT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
@@ -68,7 +70,9 @@ def make_settings(data_dir: object, database_url: str = "", **overrides: object)
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-def backend_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def backend_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """Migrated settings for each store of record: the suite runs on both."""
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""

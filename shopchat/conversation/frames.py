@@ -16,13 +16,23 @@ MAX_COMMENT_CHARS = 1000
 class FrameError(ValueError):
     """A frame the server cannot accept; answered with an error frame, never a close."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, client_id: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.client_id = client_id
 
     def frame(self) -> dict[str, Any]:
-        return {"type": "error", "code": self.code, "message": self.message}
+        return error_frame(self.code, self.message, client_id=self.client_id)
+
+
+def error_frame(code: str, message: str, *, client_id: str | None = None) -> dict[str, Any]:
+    """An error frame; one answering a ``message`` frame names its client_id, so the
+    client knows which queued message was refused."""
+    frame = {"type": "error", "code": code, "message": message}
+    if client_id is not None:
+        frame["client_id"] = client_id
+    return frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +89,23 @@ def validate_message(data: dict[str, Any], max_chars: int) -> SendMessage:
         raise FrameError("bad_client_id", "client_id must be 1-64 letters, digits or _.:-")
     text = data.get("text", "")
     if not isinstance(text, str):
-        raise FrameError("bad_text", "text must be a string")
+        raise FrameError("bad_text", "text must be a string", client_id=client_id)
     text = text.replace("\x00", "").strip()
     if len(text) > max_chars:
-        raise FrameError("too_long", f"message is longer than {max_chars} characters")
+        raise FrameError(
+            "too_long", f"message is longer than {max_chars} characters", client_id=client_id
+        )
     attachments = data.get("attachments") or []
-    if not isinstance(attachments, list) or len(attachments) > 5:
-        raise FrameError("bad_attachments", "attachments must be a list of at most 5 ids")
-    if not all(isinstance(a, str) and len(a) <= 64 for a in attachments):
-        raise FrameError("bad_attachments", "attachment ids must be strings")
+    if (
+        not isinstance(attachments, list)
+        or len(attachments) > 5
+        or not all(isinstance(a, str) and len(a) <= 64 for a in attachments)
+    ):
+        raise FrameError(
+            "bad_attachments", "attachments must be a list of at most 5 ids", client_id=client_id
+        )
     if not text and not attachments:
-        raise FrameError("empty", "message is empty")
+        raise FrameError("empty", "message is empty", client_id=client_id)
     return SendMessage(client_id=client_id, text=text, attachments=tuple(attachments))
 
 

@@ -25,6 +25,7 @@ from shopchat.conversation.frames import (
     Resume,
     SendMessage,
     Typing,
+    error_frame,
     message_frame,
     parse_client_frame,
 )
@@ -117,6 +118,7 @@ class WidgetConnection:
             raw = event.get("text") if event.get("text") is not None else event.get("bytes")
             if raw is None:
                 continue
+            frame = None
             try:
                 if wait := self.bucket.take():
                     raise FrameError("rate_limited", f"too many frames; retry in {wait:.1f}s")
@@ -129,11 +131,11 @@ class WidgetConnection:
                 self._push(exc.frame())
             except ShopchatError as exc:
                 metrics.frames_rejected.labels(code=exc.code).inc()
-                self._push({"type": "error", **exc.to_dict()})
+                self._push(error_frame(exc.code, exc.message, client_id=_client_id(frame)))
             except Exception:
                 # Nothing was acknowledged, so nothing is lost: the client may resend.
                 log.exception("widget frame failed")
-                self._push({"type": "error", "code": "internal", "message": "please try again"})
+                self._push(error_frame("internal", "please try again", client_id=_client_id(frame)))
 
     async def _handle(self, frame: object) -> None:
         match frame:
@@ -221,3 +223,7 @@ class WidgetConnection:
                 await self.ws.send_text(json.dumps(frame, separators=(",", ":")))
             except (WebSocketDisconnect, RuntimeError):
                 return
+
+
+def _client_id(frame: object) -> str | None:
+    return frame.client_id if isinstance(frame, SendMessage) else None

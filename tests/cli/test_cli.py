@@ -14,9 +14,10 @@ import pytest
 def shopchat(
     *args: str, data_dir: Path, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("SHOPCHAT_")
-    } | {"SHOPCHAT_DATA_DIR": str(data_dir), **env}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPCHAT_")} | {
+        "SHOPCHAT_DATA_DIR": str(data_dir),
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "shopchat", *args],
         input=stdin,
@@ -31,7 +32,13 @@ def shopchat(
 def test_site_create_json_on_a_fresh_data_dir(tmp_path: Path) -> None:
     data_dir = tmp_path / "new"
     result = shopchat(
-        "site", "create", "--name", "Shop", "--origin", "https://Shop.Example:443/x", "--json",
+        "site",
+        "create",
+        "--name",
+        "Shop",
+        "--origin",
+        "https://Shop.Example:443/x",
+        "--json",
         data_dir=data_dir,
     )
     assert result.returncode == 0, result.stderr
@@ -44,7 +51,9 @@ def test_site_create_json_on_a_fresh_data_dir(tmp_path: Path) -> None:
 
 
 def test_site_create_rejects_a_bad_origin(tmp_path: Path) -> None:
-    result = shopchat("site", "create", "--name", "S", "--origin", "javascript:x", data_dir=tmp_path)
+    result = shopchat(
+        "site", "create", "--name", "S", "--origin", "javascript:x", data_dir=tmp_path
+    )
     assert result.returncode == 2
     assert "origin must look like https://shop.example" in result.stderr
     assert "Traceback" not in result.stderr
@@ -53,14 +62,29 @@ def test_site_create_rejects_a_bad_origin(tmp_path: Path) -> None:
 def test_agent_create_and_its_errors(tmp_path: Path) -> None:
     site = json.loads(
         shopchat(
-            "site", "create", "--name", "S", "--origin", "https://s.example", "--json",
+            "site",
+            "create",
+            "--name",
+            "S",
+            "--origin",
+            "https://s.example",
+            "--json",
             data_dir=tmp_path,
         ).stdout
     )
     ok = shopchat(
-        "agent", "create", "--site-key", site["site_key"], "--email", "Ann@Shop.example",
-        "--name", "Ann", "--password-stdin", "--json",
-        data_dir=tmp_path, stdin="a-long-password\n",
+        "agent",
+        "create",
+        "--site-key",
+        site["site_key"],
+        "--email",
+        "Ann@Shop.example",
+        "--name",
+        "Ann",
+        "--password-stdin",
+        "--json",
+        data_dir=tmp_path,
+        stdin="a-long-password\n",
     )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["email"] == "ann@shop.example"
@@ -70,8 +94,16 @@ def test_agent_create_and_its_errors(tmp_path: Path) -> None:
         (["--email", "bo@shop.example"], "short\n", "at least 10"),
     ]:
         failed = shopchat(
-            "agent", "create", "--site-key", site["site_key"], "--name", "X", "--password-stdin",
-            *args, data_dir=tmp_path, stdin=stdin,
+            "agent",
+            "create",
+            "--site-key",
+            site["site_key"],
+            "--name",
+            "X",
+            "--password-stdin",
+            *args,
+            data_dir=tmp_path,
+            stdin=stdin,
         )
         assert failed.returncode == 2
         assert message in failed.stderr

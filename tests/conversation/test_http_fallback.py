@@ -116,7 +116,11 @@ def test_concurrent_duplicates_store_one_message(server: ServerThread, sites: Si
         ({"client_id": "ok", "text": ""}, "empty"),
         ({"client_id": "ok", "text": "hi", "attachments": ["not-a-uuid"]}, "bad_attachments"),
         (
-            {"client_id": "ok", "text": "hi", "attachments": ["6f1c7d3e-0000-4000-8000-000000000000"]},
+            {
+                "client_id": "ok",
+                "text": "hi",
+                "attachments": ["6f1c7d3e-0000-4000-8000-000000000000"],
+            },
             "bad_attachments",
         ),
     ],

@@ -69,9 +69,7 @@ def test_identity_of_another_site_is_refused(server: ServerThread, sites: SiteFa
     assert body["error"]["code"] == "identity_invalid"
 
 
-def test_clock_skew_of_a_few_seconds_is_tolerated(
-    server: ServerThread, sites: SiteFactory
-) -> None:
+def test_clock_skew_of_a_few_seconds_is_tolerated(server: ServerThread, sites: SiteFactory) -> None:
     site = sites.create()
     open_session(server.url, site, identity=identity_token(site, lifetime=-20))
 

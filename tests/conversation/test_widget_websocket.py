@@ -156,3 +156,17 @@ def _wait_for_seq(server: ServerThread, token: str, seq: int) -> None:
         timeout=15,
     )
     assert response.json()["messages"][0]["seq"] == seq
+
+
+def test_an_error_answering_a_message_names_its_client_id(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    session = open_session(server.url, site)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "message", "client_id": "q-7", "text": "x" * 5000})
+        too_long = ws.recv_until(is_type("error"))
+        ws.send({"type": "message", "client_id": "q-8", "text": "hi", "attachments": ["nope"]})
+        bad_attachment = ws.recv_until(is_type("error"))
+    assert (too_long["code"], too_long["client_id"]) == ("too_long", "q-7")
+    assert (bad_attachment["code"], bad_attachment["client_id"]) == ("bad_attachments", "q-8")

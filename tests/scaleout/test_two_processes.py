@@ -9,8 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REDIS_URL, create_postgres_database, drop_postgres_database
-from tests.conftest import make_settings
+from tests.conftest import (
+    REDIS_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    make_settings,
+)
 from tests.support.chat import WidgetSocket, bearer, is_type, open_session
 from tests.support.server import ServerProcess
 from tests.support.sites import SiteFactory

@@ -59,9 +59,7 @@ def test_upgrade_downgrade_upgrade(fresh_settings: Settings) -> None:
 
 def test_migrated_schema_matches_the_models(fresh_settings: Settings) -> None:
     asyncio.run(upgrade(fresh_settings))
-    drift = [
-        d for d in asyncio.run(_schema_drift(fresh_settings)) if not _is_full_text_search(d)
-    ]
+    drift = [d for d in asyncio.run(_schema_drift(fresh_settings)) if not _is_full_text_search(d)]
     assert drift == []
 
 
