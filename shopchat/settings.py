@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)
     long_poll_max_seconds: float = Field(default=25.0, gt=0, le=120)
+
+    # LLM provider (optional; shopchat.assistant.llm). Unset base URL and model: built-in only.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=15.0, gt=0)  # per request (read)
+    llm_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    llm_deadline_seconds: float = Field(default=25.0, gt=0)  # the whole answer, all rounds
+    llm_max_retries: int = Field(default=1, ge=0, le=5)
+    llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
+    llm_stream: bool = True
+    llm_monthly_token_budget: int | None = Field(default=None, ge=0)  # per site; None: no cap
+    llm_price_in_per_1k: float = Field(default=0.0, ge=0)
+    llm_price_out_per_1k: float = Field(default=0.0, ge=0)
+    llm_cache_ttl_seconds: int = Field(default=3600, ge=0)  # 0 turns the answer cache off
 
     @field_validator("database_url")
     @classmethod

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -347,3 +348,21 @@ class NoteKind(Base):
         ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="whisper")
+
+
+# --- LLM providers (issue 4): token and cost accounting per site and month ---------------
+
+
+class LlmUsage(Base):
+    """Tokens and cost an LLM provider spent for one site in one month (``YYYY-MM``, UTC)."""
+
+    __tablename__ = "llm_usage"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tokens_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    tokens_out: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost: Mapped[float] = mapped_column(Numeric(14, 6, asdecimal=False), default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
