@@ -1,0 +1,459 @@
+"""Every lookup the assistant may make, with the access rules applied in one place.
+
+The built-in engine and the LLM provider call the same ``Tools``: an answer may state
+only what a ``ToolResult`` says. Orders are shown to their verified owner, or to a
+guest who gives the order number together with its billing email; every other lookup
+counts as a guess, and guesses are rate-limited per conversation and per site.
+Nothing the customer typed ("I am the admin") changes who the customer is.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from shopchat.assistant.knowledge_responder import STOPWORDS
+from shopchat.assistant.responder import ResponderDeps, Turn
+from shopchat.commerce.demo import load_demo_data
+from shopchat.commerce.registry import DEMO
+from shopchat.commerce.store import Store, StoreError
+from shopchat.commerce.types import Order, Product
+from shopchat.kit.identity import Identity
+from shopchat.knowledge import repository
+from shopchat.models import Site
+
+GUESS_WINDOW_SECONDS = 15 * 60
+GUESSES_PER_CONVERSATION = 5
+GUESSES_PER_SITE = 200
+PRODUCT_RESULTS = 5
+RECOMMENDATIONS = 3
+MY_ORDERS = 5
+_MIN_COVERAGE = 0.34  # share of the query's content words an entry must contain
+_WORD = re.compile(r"\w+")
+_ORDER_NUMBER = re.compile(r"^#?\s*([A-Za-z0-9-]{1,20})$")
+ACCOUNT_PAGES = {
+    "my_account": "my-account/",
+    "orders": "my-account/orders/",
+    "edit_account": "my-account/edit-account/",
+    "addresses": "my-account/edit-address/",
+    "lost_password": "my-account/lost-password/",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    name: str
+    ok: bool
+    data: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable facts only
+    error: str | None = None  # not_found, forbidden, needs_email, rate_limited, ...
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What the tools need to know about the site being served."""
+
+    id: uuid.UUID
+    name: str
+    settings: dict[str, Any]
+    store_url: str | None = None
+
+
+class Tools:
+    """Every lookup the assistant (built-in or LLM) may make, with the access rules applied."""
+
+    def __init__(
+        self,
+        *,
+        deps: ResponderDeps,
+        site: SiteInfo,
+        store: Store | None,
+        customer: Identity | None,
+        conversation_id: uuid.UUID,
+    ) -> None:
+        self._deps = deps
+        self._site = site
+        self._store = store
+        self._customer = customer
+        self._conversation_id = conversation_id
+        self.calls: list[ToolResult] = []  # what was looked up this turn, in order
+
+    async def order_status(self, *, order_number: str, email: str | None = None) -> ToolResult:
+        """Status, dates, items, totals, tracking and refunds of an order, to whoever may see it."""
+        name = "order_status"
+        wanted = _ORDER_NUMBER.match(order_number.strip()) if order_number else None
+        if wanted is None:
+            return self._done(ToolResult(name, False, error="not_found"))
+        if self._customer is None and not email:
+            return self._done(ToolResult(name, False, error="needs_email"))
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        if email and await self._guess_blocked():
+            return self._done(ToolResult(name, False, error="rate_limited"))
+        try:
+            order = await self._store.get_order(wanted.group(1))
+            if order is None or not self._may_see(order, email):
+                return self._done(await self._failed_guess(name, counted=bool(email)))
+            refunds = await self._store.refunds(order.id)
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        data = _order_facts(order)
+        data["refunds"] = [
+            {"amount": _money(r.amount), "reason": r.reason, "date": _date(r.date_created)}
+            for r in refunds
+        ]
+        return self._done(ToolResult(name, True, data))
+
+    async def my_orders(self) -> ToolResult:
+        """The verified customer's latest orders; guests get ``forbidden``."""
+        name = "my_orders"
+        customer_id = _customer_number(self._customer)
+        if customer_id is None:
+            return self._done(ToolResult(name, False, error="forbidden"))
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        try:
+            orders = await self._store.orders_for_customer(customer_id, limit=MY_ORDERS)
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        mine = [o for o in orders if o.customer_id == customer_id]
+        return self._done(ToolResult(name, True, {"orders": [_order_summary(o) for o in mine]}))
+
+    async def search_products(self, *, query: str) -> ToolResult:
+        """Products matching free text: name, price, currency, stock and link."""
+        name = "search_products"
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        query = " ".join(query.split())[:100]
+        try:
+            found = await self._store.search_products(query, limit=PRODUCT_RESULTS) if query else []
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        data = {"query": query, "products": [_product_facts(p) for p in found]}
+        return self._done(ToolResult(name, True, data))
+
+    async def recommend(
+        self, *, product_id: int | None = None, query: str | None = None
+    ) -> ToolResult:
+        """In-stock suggestions: the shop's own upsells and related products, then same category."""
+        name = "recommend"
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        try:
+            anchor = await self._anchor(product_id, query)
+            picks = await self._suggestions(anchor)
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        data = {
+            "for_product": _product_facts(anchor) if anchor else None,
+            "products": [_product_facts(p) for p in picks],
+        }
+        return self._done(ToolResult(name, True, data))
+
+    async def shipping_options(self) -> ToolResult:
+        """Shipping zones with their enabled methods, costs and delivery times (in the titles)."""
+        name = "shipping_options"
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        try:
+            zones = await self._store.shipping_zones()
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        data = {
+            "zones": [
+                {
+                    "name": zone.name,
+                    "locations": [location.code for location in zone.locations],
+                    "methods": [
+                        {
+                            "title": m.title,
+                            "type": m.method_id,
+                            "cost": _money(m.cost),
+                            "free_from": _money(m.min_amount),
+                        }
+                        for m in zone.methods
+                        if m.enabled
+                    ],
+                }
+                for zone in zones
+            ]
+        }
+        return self._done(ToolResult(name, True, data))
+
+    async def payment_methods(self) -> ToolResult:
+        """The payment methods offered at checkout."""
+        name = "payment_methods"
+        if self._store is None:
+            return self._done(ToolResult(name, False, error="no_store"))
+        try:
+            gateways = await self._store.payment_gateways()
+        except StoreError:
+            return self._done(ToolResult(name, False, error="store_unavailable"))
+        methods = [{"id": g.id, "title": g.title, "description": g.description} for g in gateways]
+        return self._done(ToolResult(name, True, {"methods": methods}))
+
+    async def search_knowledge(self, *, query: str) -> ToolResult:
+        """The site's approved FAQ and policy entries that answer the query, best first."""
+        name = "search_knowledge"
+        terms = repository.search_terms(query[:500], stopwords=STOPWORDS)
+        async with self._deps.db.transaction() as session:
+            entries = await repository.search(session, site_id=self._site.id, terms=terms)
+        relevant = [e for e in entries if _coverage(terms, e.title + " " + e.body)]
+        data = {"entries": [{"id": str(e.id), "title": e.title, "body": e.body} for e in relevant]}
+        return self._done(ToolResult(name, True, data))
+
+    async def account_links(self) -> ToolResult:
+        """Links to the shop's account pages (WooCommerce's my-account endpoints)."""
+        name = "account_links"
+        base = self._shop_url()
+        if base is None:
+            return self._done(ToolResult(name, False, error="not_found"))
+        links = {key: base + path for key, path in ACCOUNT_PAGES.items()}
+        return self._done(ToolResult(name, True, {"links": links}))
+
+    def _done(self, result: ToolResult) -> ToolResult:
+        self.calls.append(result)
+        return result
+
+    def _may_see(self, order: Order, email: str | None) -> bool:
+        owner = _customer_number(self._customer)
+        if owner is not None and order.customer_id == owner:
+            return True
+        given = (email or "").strip().casefold()
+        return bool(given) and given == order.billing_email.strip().casefold()
+
+    async def _guess_blocked(self) -> bool:
+        """Count this lookup as a guess; True when this conversation or site has guessed enough."""
+        limiter = self._deps.limiter
+        per_conversation = await limiter.hit(
+            f"order-guess:conversation:{self._conversation_id}",
+            limit=GUESSES_PER_CONVERSATION,
+            window_seconds=GUESS_WINDOW_SECONDS,
+        )
+        per_site = await limiter.hit(
+            f"order-guess:site:{self._site.id}",
+            limit=GUESSES_PER_SITE,
+            window_seconds=GUESS_WINDOW_SECONDS,
+        )
+        return per_conversation > 0 or per_site > 0
+
+    async def _failed_guess(self, name: str, *, counted: bool) -> ToolResult:
+        # The same answer whether the order is missing or someone else's: nothing to probe.
+        blocked = await self._guess_blocked() if not counted else False
+        return ToolResult(name, False, error="rate_limited" if blocked else "not_found")
+
+    async def _anchor(self, product_id: int | None, query: str | None) -> Product | None:
+        assert self._store is not None
+        if product_id is not None:
+            return await self._store.get_product(product_id)
+        if query and query.strip():
+            found = await self._store.search_products(" ".join(query.split())[:100], limit=1)
+            return found[0] if found else None
+        return None
+
+    async def _suggestions(self, anchor: Product | None) -> list[Product]:
+        assert self._store is not None
+        picks: dict[int, Product] = {}
+        if anchor is not None:
+            for related_id in (*anchor.upsell_ids, *anchor.related_ids):
+                product = await self._store.get_product(related_id)
+                if product is not None:
+                    picks.setdefault(product.id, product)
+                if len(picks) >= RECOMMENDATIONS * 2:
+                    break
+            category = anchor.categories[0].id if anchor.categories else None
+            for product in await self._store.list_products(category_id=category, limit=10):
+                picks.setdefault(product.id, product)
+        else:
+            for product in await self._store.list_products(limit=10):
+                picks.setdefault(product.id, product)
+        skip = anchor.id if anchor else None
+        return [p for p in picks.values() if p.in_stock and p.id != skip][:RECOMMENDATIONS]
+
+    def _shop_url(self) -> str | None:
+        url = self._site.store_url or self._site.settings.get("shop_url")
+        if not url and self._site.settings.get("store") == DEMO:
+            url = _demo_shop_url()
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return None
+        return url.rstrip("/") + "/"
+
+
+async def tools_for_turn(deps: ResponderDeps, turn: Turn) -> Tools:
+    """The tools for one turn: the site's store and the turn's verified customer (or guest)."""
+    async with deps.db.transaction() as session:
+        site = await session.get(Site, turn.site_id)
+        store = deps.stores.for_site(site) if site is not None else None
+        info = SiteInfo(
+            id=turn.site_id,
+            name=turn.site_name,
+            settings=dict(site.settings) if site is not None else dict(turn.site_settings),
+            store_url=site.store_url if site is not None else None,
+        )
+    return Tools(
+        deps=deps,
+        site=info,
+        store=store,
+        customer=turn.customer,
+        conversation_id=turn.conversation_id,
+    )
+
+
+@cache
+def _demo_shop_url() -> str:
+    return str(load_demo_data()["store"]["url"])
+
+
+def _coverage(terms: list[str], document: str) -> bool:
+    words = set(_WORD.findall(document.lower()))
+    hits = sum(1 for term in terms if any(word.startswith(term) for word in words))
+    return hits >= 1 and hits / len(terms) >= _MIN_COVERAGE
+
+
+def _customer_number(customer: Identity | None) -> int | None:
+    """The WooCommerce customer id of a verified customer; None for guests."""
+    if customer is None or not customer.customer_id.isdigit():
+        return None
+    number = int(customer.customer_id)
+    return number if number > 0 else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _date(value: datetime | None) -> str | None:
+    return None if value is None else value.date().isoformat()
+
+
+def _order_summary(order: Order) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "date_created": _date(order.date_created),
+        "total": _money(order.total),
+        "currency": order.currency,
+        "items": [item.name for item in order.line_items],
+    }
+
+
+def _order_facts(order: Order) -> dict[str, Any]:
+    return {
+        **_order_summary(order),
+        "date_paid": _date(order.date_paid),
+        "date_completed": _date(order.date_completed),
+        "items": [
+            {"name": i.name, "quantity": i.quantity, "total": _money(i.total)}
+            for i in order.line_items
+        ],
+        "shipping": [line.method_title for line in order.shipping_lines],
+        "payment_method": order.payment_method_title,
+        "tracking": [
+            {"number": t.number, "provider": t.provider, "url": t.url} for t in order.tracking
+        ],
+        "billing_first_name": order.billing_first_name,
+    }
+
+
+def _product_facts(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "price": _money(product.price),
+        "regular_price": _money(product.regular_price),
+        "on_sale": product.on_sale,
+        "currency": product.currency,
+        "in_stock": product.in_stock,
+        "stock_status": product.stock_status,
+        "stock_quantity": product.stock_quantity,
+        "permalink": product.permalink,
+        "categories": [c.name for c in product.categories],
+    }
+
+
+def _spec(
+    name: str, description: str, properties: dict[str, Any], required: list[str]
+) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+_STRING = {"type": "string"}
+TOOL_SPECS: list[dict[str, Any]] = [
+    _spec(
+        "order_status",
+        "Status, dates, items, totals, tracking and refunds of one order. Shown only to the "
+        "signed-in owner, or to a guest who gives the order's billing email.",
+        {
+            "order_number": {**_STRING, "description": "The order number, e.g. 1042"},
+            "email": {**_STRING, "description": "The billing email the customer gave"},
+        },
+        ["order_number"],
+    ),
+    _spec("my_orders", "The signed-in customer's latest orders.", {}, []),
+    _spec(
+        "search_products",
+        "Products matching a search, with price, currency, stock and link.",
+        {"query": {**_STRING, "description": "What the customer is looking for"}},
+        ["query"],
+    ),
+    _spec(
+        "recommend",
+        "In-stock product suggestions related to a product (by id or by search words).",
+        {"product_id": {"type": "integer"}, "query": _STRING},
+        [],
+    ),
+    _spec("shipping_options", "Shipping zones, methods, costs and delivery times.", {}, []),
+    _spec("payment_methods", "The payment methods offered at checkout.", {}, []),
+    _spec(
+        "search_knowledge",
+        "The shop's FAQ and policies (cancellation, returns and refunds, invoices, ...).",
+        {"query": {**_STRING, "description": "The question, in the customer's words"}},
+        ["query"],
+    ),
+    _spec("account_links", "Links to the shop's account pages (orders, password, ...).", {}, []),
+]
+_SPECS_BY_NAME = {spec["function"]["name"]: spec["function"]["parameters"] for spec in TOOL_SPECS}
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,)}
+
+
+async def call_tool(tools: Tools, name: str, arguments: dict[str, Any]) -> ToolResult:
+    """Call a tool by name with model-supplied arguments, checked against its schema."""
+    schema = _SPECS_BY_NAME.get(name)
+    if schema is None:
+        return ToolResult(name, False, error="unknown_tool")
+    if not _valid_arguments(schema, arguments):
+        return ToolResult(name, False, error="bad_arguments")
+    clean = {key: value for key, value in arguments.items() if value is not None}
+    result: ToolResult = await getattr(tools, name)(**clean)
+    return result
+
+
+def _valid_arguments(schema: dict[str, Any], arguments: object) -> bool:
+    if not isinstance(arguments, dict):
+        return False
+    properties: dict[str, Any] = schema["properties"]
+    if any(key not in properties for key in arguments):
+        return False
+    if any(arguments.get(key) is None for key in schema["required"]):
+        return False
+    for key, value in arguments.items():
+        wanted = _JSON_TYPES[properties[key]["type"]]
+        if value is not None and (not isinstance(value, wanted) or isinstance(value, bool)):
+            return False
+    return True
