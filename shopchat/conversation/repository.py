@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.models import Contact, Conversation, Message
+from shopchat.models.base import utcnow
 
 OPEN_STATUSES = ("bot", "waiting", "agent")
 
@@ -104,12 +105,14 @@ async def message_by_client_id(
 
 
 async def allocate_seq(session: AsyncSession, *, conversation_id: uuid.UUID) -> int:
-    """Take the next message number; the row lock orders concurrent writers (PostgreSQL)."""
+    """Take the next message number (and touch ``updated_at``); the row lock orders
+    concurrent writers on PostgreSQL."""
     seq = await session.scalar(
         update(Conversation)
         .where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + 1)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
         .returning(Conversation.last_seq)
+        .execution_options(synchronize_session=False)
     )
     if seq is None:
         raise LookupError(f"conversation {conversation_id} vanished")

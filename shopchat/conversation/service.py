@@ -31,7 +31,6 @@ from shopchat.db import Database
 from shopchat.kit.errors import BadInput, Conflict, NotFound
 from shopchat.kit.identity import Identity
 from shopchat.models import Attachment, Contact, Conversation, Message, Site
-from shopchat.models.base import utcnow
 from shopchat.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -120,11 +119,6 @@ class Chat:
         """Store a customer's message once (by client_id); publish it; let the bot answer."""
         async with self.db.transaction() as session:
             conversation = await self._conversation(session, claims)
-            existing = await repository.message_by_client_id(
-                session, conversation_id=conversation.id, client_id=message.client_id
-            )
-            if existing is not None:
-                return existing, False
             attachments = await _own_attachments(session, conversation, message.attachments)
             stored, created = await insert_message(
                 session,
@@ -140,7 +134,6 @@ class Chat:
             if reopened:
                 conversation.status = "bot" if conversation.assignee_id is None else "agent"
                 conversation.resolved_at = None
-            conversation.updated_at = utcnow()
             status = conversation.status
         if not created:
             return stored, False
@@ -315,7 +308,6 @@ class Chat:
             if reply.handoff:
                 conversation.status = "waiting"
                 notices = await on_handoff(session, conversation)
-            conversation.updated_at = utcnow()
         metrics.messages.labels(role="assistant").inc()
         await self.publish_message(conversation, stored)
         if reply.handoff:
@@ -350,28 +342,36 @@ async def insert_message(
     message_id: uuid.UUID | None = None,
 ) -> tuple[Message, bool]:
     """Give the message the conversation's next ``seq`` and store it; dedupe on client_id."""
+
+    async def store() -> Message:
+        seq = await repository.allocate_seq(session, conversation_id=conversation.id)
+        message = Message(
+            id=message_id or uuid.uuid4(),
+            conversation_id=conversation.id,
+            site_id=conversation.site_id,
+            seq=seq,
+            role=role,
+            text=text,
+            client_id=client_id,
+            attachments=list(attachments),
+            meta=meta or {},
+            agent_id=agent_id,
+        )
+        session.add(message)
+        await session.flush()
+        return message
+
+    if client_id is None:
+        return await store(), True
     try:
+        # The unique (conversation_id, client_id) decides; the savepoint keeps the
+        # transaction usable when a resend loses the race (PostgreSQL aborts otherwise).
         async with session.begin_nested():
-            seq = await repository.allocate_seq(session, conversation_id=conversation.id)
-            message = Message(
-                id=message_id or uuid.uuid4(),
-                conversation_id=conversation.id,
-                site_id=conversation.site_id,
-                seq=seq,
-                role=role,
-                text=text,
-                client_id=client_id,
-                attachments=list(attachments),
-                meta=meta or {},
-                agent_id=agent_id,
-            )
-            session.add(message)
-            await session.flush()
+            message = await store()
     except IntegrityError:
-        if client_id is None:
-            raise
-        # A concurrent request stored this client_id first. The savepoint's rollback
-        # expired the conversation, so it is reloaded here, not lazily (async).
+        # This client_id is stored already (a resend, or a concurrent request won the
+        # race). The savepoint's rollback expired the conversation: reload it here
+        # rather than lazily (async).
         await session.refresh(conversation)
         existing = await repository.message_by_client_id(
             session, conversation_id=conversation.id, client_id=client_id
