@@ -14,6 +14,8 @@ from shopchat.assistant.responder import Responder, ResponderDeps
 from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
 from shopchat.commerce.registry import StoreRegistry
+from shopchat.commerce.webhooks import endpoints as webhooks
+from shopchat.commerce.webhooks.worker import start_webhook_worker
 from shopchat.console import pages as console_pages
 from shopchat.console import ws as console_ws
 from shopchat.console.tasks import start_background
@@ -60,9 +62,11 @@ def create_app(
             settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores
         )
         outbox = start_background(app.state.services)
+        app.state.webhooks = start_webhook_worker(app.state.services)
         try:
             yield
         finally:
+            await app.state.webhooks.stop()
             await outbox.stop()
             await chat.drain()
             await limiter.close()
@@ -81,6 +85,7 @@ def create_app(
         ws.router,
         console_pages.router,
         console_ws.router,
+        webhooks.router,
     ):
         app.include_router(router)
     for router in (widget_assets.router, attachments.router, *([storefront.router] * bool(demo))):

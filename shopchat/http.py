@@ -13,6 +13,8 @@ from shopchat.kit.errors import RateLimited, ShopchatError
 
 MAX_BODY_BYTES = 64 * 1024
 _UPLOAD_PATHS = ("/api/v1/widget/attachments",)
+# WooCommerce sends whole orders (line items, meta_data of every plugin) to webhooks.
+_LARGER_BODY_PATHS = (("/api/v1/webhooks/", 1024 * 1024),)
 _WIDGET_API = "/api/v1/widget/"
 
 
@@ -51,9 +53,13 @@ class BodyLimit:
         if scope["type"] != "http" or scope["path"].startswith(_UPLOAD_PATHS):
             await self.app(scope, receive, send)
             return
+        limit = next(
+            (size for prefix, size in _LARGER_BODY_PATHS if scope["path"].startswith(prefix)),
+            self.limit,
+        )
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send, self.limit)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, limit)
             return
         received = 0
 
@@ -61,14 +67,14 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _BodyTooLarge:
-            await _too_large(send, self.limit)
+            await _too_large(send, limit)
 
 
 class _BodyTooLarge(Exception):

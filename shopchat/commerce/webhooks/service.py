@@ -1,0 +1,202 @@
+"""Receiving a delivery, and processing a stored one (the worker calls ``process``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shopchat.commerce.registry import StoreRegistry
+from shopchat.commerce.types import Order
+from shopchat.commerce.webhooks import notices, repository
+from shopchat.commerce.woocommerce import mapping
+from shopchat.conversation import repository as conversations
+from shopchat.conversation.service import insert_message
+from shopchat.kit.errors import BadInput, ShopchatError
+from shopchat.models import Contact, Conversation, Message, OrderEvent, Site
+from shopchat.models.base import utcnow
+
+ORDER_TOPICS = frozenset({"order.created", "order.updated"})
+PRODUCT_TOPICS = frozenset(
+    {"product.created", "product.updated", "product.deleted", "product.restored"}
+)
+DEFAULT_NOTIFY_STATUSES = ("processing", "completed", "cancelled", "refunded", "on-hold")
+MAX_RECENT_ORDERS = 20
+MAX_SEEN_ORDERS = 50
+
+_DELIVERY_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+_TOPIC = re.compile(r"[a-z0-9_-]{1,30}\.[a-z0-9_-]{1,33}")
+
+Published = list[tuple[Conversation, Message]]
+
+
+class UnsupportedMediaType(ShopchatError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def parse_delivery(
+    body: bytes, *, content_type: str | None, topic: str | None, delivery_id: str | None
+) -> tuple[str, str, dict[str, Any]]:
+    """(delivery id, topic, payload) of a verified delivery; raises BadInput on nonsense."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType("a WooCommerce delivery is application/json")
+    payload = _json_object(body)
+    topic = (topic or "unknown").strip().lower()
+    if topic != "unknown" and not _TOPIC.fullmatch(topic):
+        raise BadInput("X-WC-Webhook-Topic is not a topic", code="bad_topic")
+    if delivery_id is None or not delivery_id.strip():
+        # Without WooCommerce's id, the same topic and body are the same delivery.
+        delivery_id = "sha256:" + hashlib.sha256(topic.encode() + b"\n" + body).hexdigest()[:64]
+    elif not _DELIVERY_ID.fullmatch(delivery_id.strip()):
+        raise BadInput("X-WC-Webhook-Delivery-ID is not an id", code="bad_delivery_id")
+    return delivery_id.strip(), topic, payload
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body, parse_constant=_no_constants)
+        # Lone surrogates parse but cannot be stored (PostgreSQL rejects them).
+        json.dumps(payload, ensure_ascii=False).encode()
+    except (ValueError, RecursionError, UnicodeError):
+        raise BadInput("the body is not JSON", code="bad_json") from None
+    if not isinstance(payload, dict):
+        raise BadInput("the body is not a JSON object", code="bad_json")
+    return payload
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    delivery_id: str,
+    topic: str,
+    payload: dict[str, Any],
+) -> bool:
+    """Keep the delivery for the worker; False when it was delivered before."""
+    return await repository.insert_once(
+        session, site_id=site_id, delivery_id=delivery_id, topic=topic, payload=payload
+    )
+
+
+async def process(
+    session: AsyncSession, event: OrderEvent, *, stores: StoreRegistry, lock: bool
+) -> Published:
+    """Do what one delivery asks; returns the messages to publish after commit."""
+    if event.topic in ORDER_TOPICS:
+        return await _order_changed(session, event, lock=lock)
+    if event.topic in PRODUCT_TOPICS:
+        product_id = mapping.integer(event.payload.get("id"))
+        if product_id:
+            await stores.cache(event.site_id).invalidate_product(product_id)
+    return []  # other topics are kept for the record and otherwise ignored
+
+
+async def _order_changed(session: AsyncSession, event: OrderEvent, *, lock: bool) -> Published:
+    order = mapping.order(event.payload)
+    if not order.id or not order.customer_id:
+        return []  # guest orders have no verified contact to tell
+    contact = await repository.contact_for_customer(
+        session, site_id=event.site_id, customer_id=str(order.customer_id), lock=lock
+    )
+    if contact is None:
+        return []  # the customer never chatted: their identity brings the orders later
+    previous = _remember(contact, order, modified=_modified(event.payload))
+    if previous is _STALE:
+        return []
+    changed = previous != order.status if previous is not None else event.topic == "order.created"
+    site = await session.get(Site, event.site_id)
+    if not changed or site is None or not notify_about(site, order.status):
+        return []
+    return await _tell(session, site, contact, order)
+
+
+_STALE = object()
+
+
+def _remember(contact: Contact, order: Order, *, modified: str | None) -> object:
+    """Update the contact's orders; returns the status seen before (None, or _STALE)."""
+    context = dict(contact.context or {})
+    seen = {k: v for k, v in dict(context.get("order_status_seen") or {}).items()}
+    last = seen.get(str(order.id)) if isinstance(seen.get(str(order.id)), dict) else None
+    if last and modified and last.get("modified") and modified < str(last["modified"]):
+        return _STALE  # an older delivery arriving late must not undo a newer one
+    previous = last.get("status") if last else _status_in(context.get("recent_orders"), order.id)
+    seen.pop(str(order.id), None)
+    seen[str(order.id)] = {"status": order.status, "modified": modified}
+    context["order_status_seen"] = dict(list(seen.items())[-MAX_SEEN_ORDERS:])
+    context["recent_orders"] = _merged(context.get("recent_orders"), order)
+    contact.context = context
+    return previous
+
+
+def _status_in(recent: Any, order_id: int) -> str | None:
+    for entry in recent if isinstance(recent, list) else []:
+        if isinstance(entry, dict) and mapping.integer(entry.get("id")) == order_id:
+            return str(entry.get("status") or "") or None
+    return None
+
+
+def _merged(recent: Any, order: Order) -> list[dict[str, Any]]:
+    others = [
+        e
+        for e in (recent if isinstance(recent, list) else [])
+        if isinstance(e, dict) and mapping.integer(e.get("id")) != order.id
+    ]
+    entry = {
+        "id": order.id,
+        "number": order.number,
+        "status": order.status,
+        "total": str(order.total) if order.total is not None else None,
+        "date_created": order.date_created.isoformat() if order.date_created else None,
+    }
+    merged = sorted([entry, *others], key=lambda e: str(e.get("date_created") or ""), reverse=True)
+    return merged[:MAX_RECENT_ORDERS]
+
+
+def _modified(payload: dict[str, Any]) -> str | None:
+    when = mapping.timestamp(payload, "date_modified")
+    return when.isoformat() if when else None
+
+
+def notify_about(site: Site, status: str) -> bool:
+    """Whether the site tells customers about this status (``settings.order_notifications``)."""
+    config = site.settings.get("order_notifications")
+    config = config if isinstance(config, dict) else {}
+    statuses = config.get("statuses", DEFAULT_NOTIFY_STATUSES)
+    return (
+        bool(config.get("enabled", True))
+        and isinstance(statuses, list | tuple)
+        and (status in statuses)
+    )
+
+
+async def _tell(session: AsyncSession, site: Site, contact: Contact, order: Order) -> Published:
+    conversation = await conversations.latest_open_conversation_for_contact(
+        session, site_id=site.id, contact_id=contact.id
+    )
+    if conversation is None:
+        return []
+    language = conversation.language or str(site.settings.get("default_language") or "en")
+    message, created = await insert_message(
+        session,
+        conversation=conversation,
+        role="assistant",
+        text=notices.order_status_notice(order, language=language),
+        # One notice per order and status in a conversation, however often it is redelivered.
+        client_id=f"order-status:{order.id}:{order.status}"[:64],
+        meta={"proactive": "order_status", "order_id": order.id, "status": order.status},
+    )
+    if not created:
+        return []
+    conversation.updated_at = utcnow()
+    return [(conversation, message)]
