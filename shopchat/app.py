@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from shopchat import __version__
-from shopchat.assistant.knowledge_responder import KnowledgeResponder
+from shopchat.assistant.llm.responder import LLMResponder
 from shopchat.assistant.responder import Responder, ResponderDeps
 from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
@@ -37,7 +37,8 @@ ResponderFactory = Callable[[ResponderDeps], Responder]
 
 
 def default_responder(deps: ResponderDeps) -> Responder:
-    return KnowledgeResponder(deps.db)
+    """Per turn: the site's LLM when it (or the deployment) has one, else the built-in engine."""
+    return LLMResponder(deps)  # its fallback, and the answer without an LLM: the built-in engine
 
 
 def create_app(
@@ -69,6 +70,8 @@ def create_app(
             await app.state.webhooks.stop()
             await outbox.stop()
             await chat.drain()
+            if (close := getattr(responder, "aclose", None)) is not None:
+                await close()
             await limiter.close()
             await stores.aclose()
             await bus.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
@@ -93,7 +94,7 @@ def test_streamed_answer_with_tokens_cost_and_model(
     reply, deltas = ask(settings, site_id, "hi there")
     assert reply.text == "Hello! How can I help you with your order today?"
     assert len(deltas.texts) > 3
-    assert all(b.startswith(a) for a, b in zip(deltas.texts, deltas.texts[1:], strict=False))
+    assert all(b.startswith(a) for a, b in itertools.pairwise(deltas.texts))
     assert deltas.texts[-1] == reply.text
     meta = reply.meta["llm"]
     assert (meta["model"], meta["tokens_in"], meta["tokens_out"]) == ("test-model", 120, 30)
