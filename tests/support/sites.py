@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from shopchat.commerce.registry import encrypt_store_credentials
 from shopchat.db import Database
 from shopchat.kit.identity import sign_identity
 from shopchat.knowledge.service import add_entry
@@ -27,8 +28,14 @@ class SiteFactory:
         origins: tuple[str, ...] = (ORIGIN,),
         enforce_identity: bool = False,
         knowledge: tuple[tuple[str, str], ...] = (),
+        settings: dict[str, Any] | None = None,
+        store: tuple[str, str, str] | None = None,
     ) -> SiteCredentials:
-        return asyncio.run(self._create(name, origins, enforce_identity, knowledge))
+        """A site; ``settings={"store": "demo"}`` for the demo shop, ``store=(url, key,
+        secret)`` for a WooCommerce store."""
+        return asyncio.run(
+            self._create(name, origins, enforce_identity, knowledge, settings, store)
+        )
 
     async def _create(
         self,
@@ -36,6 +43,8 @@ class SiteFactory:
         origins: tuple[str, ...],
         enforce_identity: bool,
         knowledge: tuple[tuple[str, str], ...],
+        settings: dict[str, Any] | None = None,
+        store: tuple[str, str, str] | None = None,
     ) -> SiteCredentials:
         db = Database(self.settings)
         try:
@@ -47,6 +56,15 @@ class SiteFactory:
                     origins=list(origins),
                     enforce_identity=enforce_identity,
                 )
+                if settings:
+                    site.settings = {**site.settings, **settings}
+                if store is not None:
+                    site.store_url = store[0]
+                    site.store_credentials_enc = encrypt_store_credentials(
+                        consumer_key=store[1],
+                        consumer_secret=store[2],
+                        key=self.settings.encryption_key_bytes,
+                    )
                 for title, body in knowledge:
                     await add_entry(session, site_id=site.id, title=title, body=body)
             return credentials
