@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shopchat.settings import Settings, SettingsError, load_settings
 
@@ -84,6 +84,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = assistant.add_parser("eval", help="accuracy on a labelled TSV file")
     evaluate.add_argument("file")
     evaluate.set_defaults(run=_assistant_eval)
+
+    knowledge = commands.add_parser("knowledge", help="a site's FAQ and policies").add_subparsers(
+        title="knowledge commands"
+    )
+    suggest = knowledge.add_parser("suggest", help="suggest FAQ entries from resolved chats")
+    suggest.add_argument("--site-key", required=True)
+    suggest.add_argument("--min-conversations", type=int, default=2)
+    suggest.add_argument("--json", action="store_true")
+    suggest.set_defaults(run=_knowledge_suggest)
+    for name, verb in (("approve", "approve a suggestion"), ("reject", "reject a suggestion")):
+        review = knowledge.add_parser(name, help=verb)
+        review.add_argument("entry_id")
+        review.add_argument("--site-key", required=True)
+        review.set_defaults(run=_knowledge_review, approve=name == "approve")
     return parser
 
 
@@ -202,6 +216,71 @@ def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(exc.message) from None
     print(json.dumps(created) if args.json else f"created {created['role']} {created['email']}")
     return 0
+
+
+def _knowledge_suggest(settings: Settings, args: argparse.Namespace) -> int:
+    from shopchat.knowledge import suggestions
+
+    async def run(session: Any, site_id: Any) -> list[dict[str, str]]:
+        entries = await suggestions.suggest(
+            session, site_id=site_id, min_conversations=args.min_conversations
+        )
+        return [{"id": str(e.id), "title": e.title, "body": e.body} for e in entries]
+
+    added = _on_site(settings, args.site_key, run)
+    if args.json:
+        print(json.dumps(added))
+    for entry in [] if args.json else added:
+        print(f"{entry['id']}  {entry['title']}\n    → {entry['body']}")
+    if not args.json:
+        print(f"{len(added)} suggestion(s); approve with: shopchat knowledge approve ID --site-key")
+    return 0
+
+
+def _knowledge_review(settings: Settings, args: argparse.Namespace) -> int:
+    import uuid
+
+    from shopchat.knowledge import suggestions
+
+    try:
+        entry_id = uuid.UUID(args.entry_id)
+    except ValueError:
+        raise CommandError("entry id must be a UUID") from None
+
+    async def run(session: Any, site_id: Any) -> str:
+        entry = await suggestions.review(
+            session, site_id=site_id, entry_id=entry_id, approve=args.approve
+        )
+        return entry.status
+
+    print(f"{args.entry_id} {_on_site(settings, args.site_key, run)}")
+    return 0
+
+
+def _on_site(settings: Settings, site_key: str, work: Any) -> Any:
+    """Run ``work(session, site_id)`` in one transaction on the site with this key."""
+    from shopchat.kit.errors import ShopchatError
+
+    async def run() -> Any:
+        from shopchat.db import Database
+        from shopchat.migrations.runner import upgrade
+        from shopchat.site.repository import get_site_by_key
+
+        await upgrade(settings)
+        db = Database(settings)
+        try:
+            async with db.transaction() as session:
+                site = await get_site_by_key(session, site_key)
+                if site is None:
+                    raise CommandError("no site with that key")
+                return await work(session, site.id)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except ShopchatError as exc:
+        raise CommandError(exc.message) from None
 
 
 def _assistant_classify(_settings: Settings, _args: argparse.Namespace) -> int:
