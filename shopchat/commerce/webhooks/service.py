@@ -88,17 +88,23 @@ async def receive(
     )
 
 
-async def process(
-    session: AsyncSession, event: OrderEvent, *, stores: StoreRegistry, lock: bool
-) -> Published:
-    """Do what one delivery asks; returns the messages to publish after commit."""
+async def forget_cached(
+    *, site_id: uuid.UUID, topic: str, payload: dict[str, Any], stores: StoreRegistry
+) -> None:
+    """The effects outside the database (idempotent): run before ``process``, outside its
+    transaction, so a slow cache never holds the database (SQLite has one writer)."""
+    if topic in PRODUCT_TOPICS:
+        product_id = mapping.integer(payload.get("id"))
+        if product_id:
+            await stores.cache(site_id).invalidate_product(product_id)
+
+
+async def process(session: AsyncSession, event: OrderEvent, *, lock: bool) -> Published:
+    """Do what one delivery asks in the database; returns the messages to publish after
+    commit. Other topics than orders are kept for the record and otherwise ignored."""
     if event.topic in ORDER_TOPICS:
         return await _order_changed(session, event, lock=lock)
-    if event.topic in PRODUCT_TOPICS:
-        product_id = mapping.integer(event.payload.get("id"))
-        if product_id:
-            await stores.cache(event.site_id).invalidate_product(product_id)
-    return []  # other topics are kept for the record and otherwise ignored
+    return []
 
 
 async def _order_changed(session: AsyncSession, event: OrderEvent, *, lock: bool) -> Published:

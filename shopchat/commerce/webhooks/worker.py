@@ -1,9 +1,11 @@
 """Processes stored deliveries after they were answered, in this or any later process.
 
-A delivery is done when its ``processed_at`` is set, in the same transaction as the work
-it asked for, so a process that dies mid-way leaves it for the next pass (of this or
-another process). On PostgreSQL each delivery is locked ``FOR UPDATE SKIP LOCKED`` while
-it is processed, so N processes share the work; SQLite's single writer does the same.
+A delivery is done when its ``processed_at`` is set, in the same transaction as the
+database work it asked for, so a process that dies mid-way leaves it for the next pass
+(of this or another process). Effects outside the database (forgetting cached products)
+are idempotent and run first, outside any transaction. On PostgreSQL each delivery is
+locked ``FOR UPDATE SKIP LOCKED`` while it is processed, so N processes share the work;
+SQLite's single writer does the same.
 A delivery that keeps failing is retried with backoff, then given up and logged.
 """
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 BATCH = 50
 MAX_ATTEMPTS = 6
 BASE_BACKOFF_SECONDS = 2.0
+EFFECT_TIMEOUT_SECONDS = 10.0
+PROCESS_TIMEOUT_SECONDS = 10.0
 
 
 class WebhookWorker:
@@ -82,17 +86,25 @@ class WebhookWorker:
 
     async def _process(self, event_id: uuid.UUID) -> int:
         services = self.services
+        shared = not services.settings.is_sqlite
         try:
             async with services.db.transaction() as session:
-                event = await repository.lock_unprocessed(
-                    session, event_id, skip_locked=not services.settings.is_sqlite
-                )
+                event = await repository.lock_unprocessed(session, event_id, skip_locked=shared)
                 if event is None:
                     return 0  # done meanwhile, or another process has it
-                published = await service.process(
-                    session, event, stores=services.stores, lock=not services.settings.is_sqlite
-                )
-                await repository.mark_processed(session, event_id, at=utcnow())
+                site_id, topic, payload = event.site_id, event.topic, event.payload
+            await asyncio.wait_for(
+                service.forget_cached(
+                    site_id=site_id, topic=topic, payload=payload, stores=services.stores
+                ),
+                timeout=EFFECT_TIMEOUT_SECONDS,
+            )
+            # Bounded: on SQLite this transaction holds the one connection the receiver needs.
+            published = await asyncio.wait_for(
+                self._apply(event_id, lock=shared), timeout=PROCESS_TIMEOUT_SECONDS
+            )
+            if published is None:
+                return 0
         except Exception:
             await self._failed(event_id)
             return 1
@@ -101,6 +113,15 @@ class WebhookWorker:
         for conversation, message in published:
             await services.chat.publish_message(conversation, message)
         return 1
+
+    async def _apply(self, event_id: uuid.UUID, *, lock: bool) -> service.Published | None:
+        async with self.services.db.transaction() as session:
+            event = await repository.lock_unprocessed(session, event_id, skip_locked=lock)
+            if event is None:
+                return None
+            published = await service.process(session, event, lock=lock)
+            await repository.mark_processed(session, event_id, at=utcnow())
+        return published
 
     async def _failed(self, event_id: uuid.UUID) -> None:
         attempts = self._attempts[event_id] = self._attempts.get(event_id, 0) + 1
