@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shopchat.assistant import templates as t
+from shopchat.assistant.knowledge_responder import STOPWORDS
 from shopchat.assistant.nlu import Entities, Sentiment, classify, detect_language, sentiment
 from shopchat.assistant.nlu.entities import extract_entities
 from shopchat.assistant.responder import Reply, ResponderDeps, StreamSink, Turn
 from shopchat.assistant.tools import ToolResult, Tools, tools_for_turn
+from shopchat.knowledge.repository import search_terms
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +175,10 @@ class Conversation:
         if self.u.mood.angry or self.u.mood.score <= ANGRY_SCORE:
             return self.handoff("handoff_angry")
         intent = self._intent()
+        if intent not in _NO_FAQ_FIRST:
+            faq = await self.tools.search_knowledge(query=self.turn.text)
+            if _names_the_entry(faq, self.turn.text):
+                return self.policy_answer(faq, ())
         if intent is None:
             return await self.unsure()
         return await _HANDLERS.get(intent, Conversation.knowledge_or_unsure)(self)
@@ -455,6 +461,11 @@ class Conversation:
         if entries := faq.data.get("entries"):
             best = entries[0]
             return Answer(best["body"], confidence=FAQ_CONFIDENCE, sources=[best["id"]])
+        if {self.u.intent, *self.u.alternatives} & _PRODUCT_INTENTS:
+            query = product_query(self.turn.text)
+            found = await self._search(query) if query else None
+            if found is not None and found.ok and found.data["products"]:
+                return await self.products()
         if self.turn.low_confidence_turns >= 1:
             return self.handoff("handoff_unsure", confidence=0.0)
         return Answer(
@@ -500,6 +511,20 @@ _HANDLERS: dict[str, Handler] = {
     "thanks_goodbye": Conversation.thanks,
     "out_of_scope": Conversation.out_of_scope,
 }
+
+
+_NO_FAQ_FIRST = ORDER_INTENTS | {"greeting", "thanks_goodbye", "contact_human_agent"}
+
+
+def _names_the_entry(faq: ToolResult, text: str) -> bool:
+    """Whether the best entry's title is what the customer asks about ("gift wrapping")."""
+    entries = faq.data.get("entries") or []
+    if not entries:
+        return False
+    terms = search_terms(text, stopwords=STOPWORDS)
+    title = _WORD.findall(entries[0]["title"].casefold())
+    hits = sum(1 for term in terms if any(w.startswith(term) or term.startswith(w) for w in title))
+    return hits >= min(2, len(terms))
 
 
 def _with_policy(conversation: Conversation, policy: ToolResult, answer: Answer) -> Answer:
