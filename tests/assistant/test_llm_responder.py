@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from shopchat.assistant.knowledge_responder import KnowledgeResponder
 from shopchat.assistant.llm import usage
 from shopchat.assistant.llm.responder import LLMResponder
 from shopchat.assistant.responder import HistoryItem
@@ -21,7 +20,6 @@ from shopchat.settings import Settings
 from tests.assistant.test_llm_helpers import (
     API_KEY,
     RAVI,
-    SHIPPING,
     SOFIA,
     Deltas,
     llm_site,
@@ -62,7 +60,7 @@ async def _ask(
 ) -> tuple[object, Deltas]:
     deltas = Deltas()
     async with responder_deps(settings) as deps:
-        responder = LLMResponder(deps, fallback=KnowledgeResponder(deps.db))
+        responder = LLMResponder(deps)  # the built-in engine behind it
         try:
             reply = await responder.respond(
                 await turn_for(deps, site_id, text, **turn),
@@ -80,6 +78,12 @@ def ask(settings: Settings, site_id: object, text: str, **turn: object):  # type
 async def _spent(settings: Settings, site_id: object) -> usage.Spend:
     async with responder_deps(settings) as deps, deps.db.transaction() as session:
         return await usage.spent(session, site_id=site_id, month=usage.month_of())  # type: ignore[arg-type]
+
+
+def assert_builtin(reply: object) -> None:
+    """The built-in engine answered (from the demo shop's shipping zones): no error shown."""
+    assert reply.meta["engine"] == "builtin"  # type: ignore[attr-defined]
+    assert "shipping" in reply.text.lower() or "deliver" in reply.text.lower()  # type: ignore[attr-defined]
 
 
 def tool_messages(llm: OpenAITestServer) -> list[dict[str, object]]:
@@ -179,8 +183,7 @@ def test_provider_500_falls_back_to_the_built_in_answer(
     site_id = llm_site(SiteFactory(settings), llm.base_url)
     llm.script(Step(status=500), Step(status=500))
     reply, _ = ask(settings, site_id, "how long does delivery take")
-    assert reply.text == SHIPPING[1]
-    assert reply.meta["engine"] == "builtin"
+    assert_builtin(reply)
     assert reply.meta["llm"]["fallback"] == "provider answered HTTP 500"
     assert len(llm.requests) == 2  # one retry
 
@@ -202,7 +205,7 @@ def test_slow_provider_times_out_and_the_built_in_engine_answers(
     started = time.monotonic()
     reply, _ = ask(settings, site_id, "how long does delivery take")
     assert time.monotonic() - started < 2
-    assert reply.text == SHIPPING[1]
+    assert_builtin(reply)
     assert reply.meta["llm"]["fallback"] == "provider timed out"
 
 
@@ -215,7 +218,7 @@ def test_total_deadline_bounds_retries_and_rounds(tmp_path: Path, llm: OpenAITes
     started = time.monotonic()
     reply, _ = ask(settings, site_id, "how long does delivery take")
     assert time.monotonic() - started < 1.5
-    assert reply.text == SHIPPING[1]
+    assert_builtin(reply)
     assert reply.meta["llm"]["fallback"] == "deadline passed"
 
 
@@ -225,7 +228,7 @@ def test_malformed_json_falls_back(tmp_path: Path, llm: OpenAITestServer, stream
     site_id = llm_site(SiteFactory(settings), llm.base_url)
     llm.script(Step(malformed=True, text="x"))
     reply, _ = ask(settings, site_id, "how long does delivery take")
-    assert reply.text == SHIPPING[1]
+    assert_builtin(reply)
     assert reply.meta["llm"]["fallback"].startswith("unusable provider response")
 
 
@@ -249,7 +252,7 @@ def test_spent_budget_sends_no_request(settings: Settings, llm: OpenAITestServer
     first, _ = ask(settings, site_id, "hi")
     assert first.meta["engine"] == "llm"
     second, _ = ask(settings, site_id, "how long does delivery take")
-    assert second.text == SHIPPING[1]
+    assert_builtin(second)
     assert second.meta["llm"]["fallback"] == "monthly token budget spent"
     assert len(llm.requests) == 1
 
@@ -266,7 +269,7 @@ def test_identical_knowledge_question_is_answered_from_the_cache(
     async def twice() -> tuple[object, object, Deltas]:
         deltas = Deltas()
         async with responder_deps(settings) as deps:
-            responder = LLMResponder(deps, fallback=KnowledgeResponder(deps.db))
+            responder = LLMResponder(deps)  # the built-in engine behind it
             try:
                 first = await responder.respond(
                     await turn_for(deps, site_id, "How long does delivery take?"), stream=deltas
@@ -296,7 +299,7 @@ def test_customer_specific_answers_are_not_cached(
 
     async def twice() -> None:
         async with responder_deps(settings) as deps:
-            responder = LLMResponder(deps, fallback=KnowledgeResponder(deps.db))
+            responder = LLMResponder(deps)  # the built-in engine behind it
             try:
                 for _ in range(2):
                     turn = await turn_for(deps, site_id, "my orders", customer=RAVI)
@@ -323,7 +326,7 @@ def test_endless_tool_calls_fall_back(tmp_path: Path, llm: OpenAITestServer) -> 
     site_id = llm_site(SiteFactory(settings), llm.base_url)
     llm.script(Step.call("payment_methods"), Step.call("payment_methods"), Step.say("never"))
     reply, _ = ask(settings, site_id, "how long does delivery take")
-    assert reply.text == SHIPPING[1]
+    assert_builtin(reply)
     assert reply.meta["llm"]["fallback"] == "too many tool rounds"
     assert len(llm.requests) == 2
 
@@ -352,6 +355,6 @@ def test_site_without_llm_uses_the_built_in_engine(
 ) -> None:
     site_id = llm_site(SiteFactory(settings), llm.base_url, enabled=False)
     reply, _ = ask(settings, site_id, "how long does delivery take")
-    assert reply.text == SHIPPING[1]
+    assert_builtin(reply)
     assert "llm" not in reply.meta
     assert llm.requests == []

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import openai
 
 from shopchat.assistant.llm.provider import Completion, LLMError, TextSink, ToolCall
@@ -38,7 +37,7 @@ class OpenAICompatibleProvider:
         self._client = openai.AsyncOpenAI(
             base_url=config.base_url,
             api_key=config.api_key or "unused",  # Ollama and vLLM need none; the SDK wants one
-            timeout=httpx.Timeout(config.timeout_seconds, connect=config.connect_timeout_seconds),
+            timeout=openai.Timeout(config.timeout_seconds, connect=config.connect_timeout_seconds),
             max_retries=config.max_retries,
         )
 
@@ -67,11 +66,8 @@ class OpenAICompatibleProvider:
     async def _whole(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
     ) -> Completion:
-        response = await self._client.chat.completions.create(
-            model=self.model,
-            messages=messages,
-            **_tool_options(tools),  # type: ignore[arg-type]
-        )
+        create: Any = self._client.chat.completions.create  # messages and tools are plain dicts
+        response = await create(model=self.model, messages=messages, **_tool_options(tools))
         if isinstance(response, str) or not response.choices:
             raise LLMError("unusable provider response (no choices)")
         message = response.choices[0].message
@@ -92,9 +88,10 @@ class OpenAICompatibleProvider:
     async def _streamed(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], on_text: TextSink | None
     ) -> Completion:
-        stream = await self._client.chat.completions.create(
+        create: Any = self._client.chat.completions.create
+        stream = await create(
             model=self.model,
-            messages=messages,  # type: ignore[arg-type]
+            messages=messages,
             stream=True,
             stream_options={"include_usage": True},
             **_tool_options(tools),

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from shopchat.assistant.engine import AssistantResponder
 from shopchat.assistant.llm import cache as answer_cache
 from shopchat.assistant.llm import config, guardrails, prompt, usage
 from shopchat.assistant.llm.openai_compatible import OpenAICompatibleProvider
@@ -248,12 +249,6 @@ class _GuardedStream:
 
 def builtin_responder(deps: ResponderDeps) -> Responder:
     """The built-in engine: the fallback of the LLM path, and the default without one."""
-    try:
-        from shopchat.assistant.engine import AssistantResponder
-    except ImportError:  # the engine is being written (issue 4); until then, FAQ search
-        from shopchat.assistant.knowledge_responder import KnowledgeResponder
-
-        return KnowledgeResponder(deps.db)
     return AssistantResponder(deps)
 
 

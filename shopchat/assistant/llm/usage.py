@@ -46,7 +46,8 @@ async def spent(session: AsyncSession, *, site_id: uuid.UUID, month: str) -> Spe
 
 async def record(session: AsyncSession, *, site_id: uuid.UUID, month: str, spend: Spend) -> None:
     """Add one message's tokens and cost in one statement (an upsert), safe under concurrency."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(LlmUsage).values(
         site_id=site_id,
         month=month,
