@@ -444,7 +444,7 @@ class Conversation:
             return Answer(self.say("policy_none"), self.quick("person"))
         best = entries[0]
         return Answer(
-            self.say("policy", policy=best["body"]),
+            best["body"],  # the shop's own words, as its owner wrote them
             quick,
             confidence=FAQ_CONFIDENCE,
             sources=[best["id"]],
@@ -532,8 +532,7 @@ def _with_policy(conversation: Conversation, policy: ToolResult, answer: Answer)
     entries = policy.data.get("entries") or []
     if not entries or answer.handoff:
         return answer
-    lead = conversation.say("policy", policy=entries[0]["body"])
-    answer.text = f"{lead}\n\n{answer.text}"
+    answer.text = f"{entries[0]['body']}\n\n{answer.text}"
     answer.sources.append(entries[0]["id"])
     return answer
 
