@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+_STDIN = "-"
+
+
 class CommandError(Exception):
     """A command failed for a reason the user can fix; printed without a traceback."""
 
@@ -59,6 +62,31 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--enforce-identity", action="store_true")
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=_site_create)
+
+    connect = site.add_parser("connect-store", help="connect a site to its WooCommerce store")
+    connect.add_argument("--site-key", required=True)
+    connect.add_argument("--url", required=True, help="the shop's home URL")
+    connect.add_argument("--consumer-key", required=True)
+    connect.add_argument(
+        "--consumer-secret", required=True, help="'-' reads it from stdin (not in shell history)"
+    )
+    connect.add_argument("--check", action="store_true", help="read the store with the keys first")
+    connect.set_defaults(run=_site_connect_store)
+
+    keys = commands.add_parser("keys", help="encryption keys").add_subparsers(title="key commands")
+    rotate = keys.add_parser("rotate", help="re-encrypt every secret at rest with a new key")
+    rotate.add_argument("--new-key-file", required=True, help="file holding the new key")
+    rotate.add_argument(
+        "--generate", action="store_true", help="write a new random key to --new-key-file first"
+    )
+    rotate.set_defaults(run=_keys_rotate)
+
+    plugin = commands.add_parser("plugin", help="the WordPress plugin").add_subparsers(
+        title="plugin commands"
+    )
+    build = plugin.add_parser("build", help="build the installable plugin zip")
+    build.add_argument("--output", default=".", help="a folder, or a path ending in .zip")
+    build.set_defaults(run=_plugin_build)
 
     agent = commands.add_parser("agent", help="manage agents").add_subparsers(
         title="agent commands"
@@ -295,3 +323,91 @@ def _assistant_eval(_settings: Settings, args: argparse.Namespace) -> int:
     from shopchat.assistant.nlu.commands import run_eval
 
     return run_eval(Path(args.file), sys.stdout)
+
+
+def _site_connect_store(settings: Settings, args: argparse.Namespace) -> int:
+    from_stdin = args.consumer_secret == _STDIN
+    secret = sys.stdin.readline().strip() if from_stdin else args.consumer_secret
+    url = _store_url(args.url)
+    asyncio.run(_connect_store(settings, args, url, args.consumer_key.strip(), secret))
+    checked = " (checked: the store answered with these keys)" if args.check else ""
+    print(f"connected {args.site_key} to {url}{checked}")
+    return 0
+
+
+def _store_url(raw: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+        raise CommandError(f"--url must look like https://shop.example, got {raw!r}")
+    return raw.strip().rstrip("/")
+
+
+async def _connect_store(
+    settings: Settings, args: argparse.Namespace, url: str, key: str, secret: str
+) -> None:
+    from shopchat.commerce.registry import encrypt_store_credentials
+    from shopchat.commerce.store import StoreAuthError, StoreError
+    from shopchat.commerce.woocommerce import WooCommerceCredentials, woocommerce_store
+    from shopchat.db import Database
+    from shopchat.migrations.runner import upgrade
+    from shopchat.site.repository import get_site_by_key
+
+    if not key.startswith("ck_") or not secret.startswith("cs_"):
+        raise CommandError("WooCommerce keys start with ck_ (key) and cs_ (secret)")
+    if args.check:
+        store = woocommerce_store(
+            store_url=url, credentials=WooCommerceCredentials(key, secret), timeout=10.0
+        )
+        try:
+            await store.list_products(limit=1)
+            await store.orders_for_customer(1, limit=1)  # the assistant reads orders too
+        except StoreAuthError as exc:
+            raise CommandError(
+                f"the store refused these keys ({exc}); create a Read key under WooCommerce "
+                "→ Settings → Advanced → REST API"
+            ) from None
+        except StoreError as exc:
+            raise CommandError(f"could not read the store at {url}: {exc}") from None
+        finally:
+            await store.aclose()
+    await upgrade(settings)
+    db = Database(settings)
+    try:
+        async with db.transaction() as session:
+            site = await get_site_by_key(session, args.site_key)
+            if site is None:
+                raise CommandError(f"no site with key {args.site_key!r}")
+            site.store_url = url
+            site.store_credentials_enc = encrypt_store_credentials(
+                consumer_key=key, consumer_secret=secret, key=settings.encryption_key_bytes
+            )
+    finally:
+        await db.dispose()
+
+
+def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shopchat.site.keys import RotationError, rotate_keys
+
+    try:
+        message = asyncio.run(rotate_keys(settings, Path(args.new_key_file), args.generate))
+    except RotationError as exc:
+        raise CommandError(str(exc)) from None
+    print(message)
+    return 0
+
+
+def _plugin_build(_settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shopchat.wordpress.build import PluginSourceNotFound, build_plugin_zip
+
+    try:
+        target = build_plugin_zip(Path(args.output))
+    except PluginSourceNotFound as exc:
+        raise CommandError(str(exc)) from None
+    print(target)
+    return 0

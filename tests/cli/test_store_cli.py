@@ -1,0 +1,192 @@
+"""``shopchat site connect-store`` against the WooCommerce test store, and ``plugin build``;
+the database is the backend's of the current parameter (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shopchat.commerce.registry import decrypt_store_credentials
+from shopchat.models import Site
+from shopchat.settings import Settings
+from tests.support.server import free_port
+from tests.support.sites import SiteFactory
+from tests.support.woocommerce_store import (
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    CUSTOMER_ROLE_KEY,
+    CUSTOMER_ROLE_SECRET,
+    WooCommerceTestStore,
+)
+
+
+def shopchat(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPCHAT_")} | {
+        "SHOPCHAT_DATA_DIR": str(settings.data_dir),
+        "SHOPCHAT_DATABASE_URL": settings.database_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "shopchat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=90,
+        check=False,
+    )
+
+
+@pytest.fixture
+def woo() -> Iterator[WooCommerceTestStore]:
+    with WooCommerceTestStore() as store:
+        yield store
+
+
+def stored(sites: SiteFactory, site_id: str) -> Site:
+    async def load(session: Any) -> Site:
+        return await session.get(Site, uuid.UUID(site_id))  # type: ignore[no-any-return]
+
+    return sites.run(load)  # type: ignore[no-any-return]
+
+
+def connect(settings: Settings, site_key: str, url: str, key: str, secret: str, *extra: str) -> Any:
+    return shopchat(
+        settings,
+        "site",
+        "connect-store",
+        "--site-key",
+        site_key,
+        "--url",
+        url,
+        "--consumer-key",
+        key,
+        "--consumer-secret",
+        secret,
+        *extra,
+    )
+
+
+def test_connect_store_checks_and_keeps_the_keys_encrypted(
+    backend_settings: Settings, sites: SiteFactory, woo: WooCommerceTestStore
+) -> None:
+    site = sites.create()
+    result = connect(
+        backend_settings, site.site_key, woo.url + "/", CONSUMER_KEY, CONSUMER_SECRET, "--check"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "checked" in result.stdout
+    assert woo.api_requests("products") and woo.api_requests("orders")
+    row = stored(sites, site.site_id)
+    assert row.store_url == woo.url
+    assert CONSUMER_SECRET not in (row.store_credentials_enc or "")
+    credentials = decrypt_store_credentials(
+        row.store_credentials_enc or "", backend_settings.encryption_key_bytes
+    )
+    assert (credentials.consumer_key, credentials.consumer_secret) == (
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+    )
+
+
+def test_the_secret_can_come_from_stdin(
+    backend_settings: Settings, sites: SiteFactory, woo: WooCommerceTestStore
+) -> None:
+    site = sites.create()
+    args = ("site", "connect-store", "--site-key", site.site_key, "--url", woo.url)
+    result = shopchat(
+        backend_settings,
+        *args,
+        "--consumer-key",
+        CONSUMER_KEY,
+        "--consumer-secret",
+        "-",
+        "--check",
+        stdin=CONSUMER_SECRET + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "key, secret",
+    [
+        (CONSUMER_KEY, "cs_" + "0" * 40),
+        ("ck_" + "0" * 40, CONSUMER_SECRET),
+        (CUSTOMER_ROLE_KEY, CUSTOMER_ROLE_SECRET),
+    ],
+    ids=["wrong-secret", "unknown-key", "user-cannot-read"],
+)
+def test_connect_store_with_wrong_keys_says_so_and_keeps_nothing(
+    backend_settings: Settings,
+    sites: SiteFactory,
+    woo: WooCommerceTestStore,
+    key: str,
+    secret: str,
+) -> None:
+    site = sites.create()
+    result = connect(backend_settings, site.site_key, woo.url, key, secret, "--check")
+    assert result.returncode == 2
+    assert "the store refused these keys" in result.stderr
+    assert "REST API" in result.stderr and "Traceback" not in result.stderr
+    assert secret not in result.stderr
+    row = stored(sites, site.site_id)
+    assert row.store_url is None and row.store_credentials_enc is None
+
+
+def test_connect_store_to_an_unreachable_store_says_so(
+    backend_settings: Settings, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    url = f"http://127.0.0.1:{free_port()}"
+    result = connect(backend_settings, site.site_key, url, CONSUMER_KEY, CONSUMER_SECRET, "--check")
+    assert result.returncode == 2
+    assert f"could not read the store at {url}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert stored(sites, site.site_id).store_url is None
+
+
+@pytest.mark.parametrize(
+    "url, key, secret, message",
+    [
+        ("shop.example", CONSUMER_KEY, CONSUMER_SECRET, "--url must look like"),
+        ("ftp://shop.example", CONSUMER_KEY, CONSUMER_SECRET, "--url must look like"),
+        ("https://shop.example", "key", CONSUMER_SECRET, "start with ck_"),
+        ("https://shop.example", CONSUMER_KEY, "secret", "start with ck_"),
+    ],
+)
+def test_connect_store_refuses_nonsense(
+    backend_settings: Settings, sites: SiteFactory, url: str, key: str, secret: str, message: str
+) -> None:
+    site = sites.create()
+    result = connect(backend_settings, site.site_key, url, key, secret)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_connect_store_to_an_unknown_site(backend_settings: Settings) -> None:
+    result = connect(
+        backend_settings, "sc_nope", "https://shop.example", CONSUMER_KEY, CONSUMER_SECRET
+    )
+    assert result.returncode == 2 and "no site with key 'sc_nope'" in result.stderr
+
+
+def test_plugin_build_writes_the_installable_zip(
+    backend_settings: Settings, tmp_path: Path
+) -> None:
+    result = shopchat(backend_settings, "plugin", "build", "--output", str(tmp_path / "dist"))
+    assert result.returncode == 0, result.stderr
+    target = Path(result.stdout.strip())
+    assert target == tmp_path / "dist" / "shopchat-wordpress.zip"
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert "shopchat/shopchat.php" in names
+        assert "Plugin Name:" in archive.read("shopchat/shopchat.php").decode()
+    assert all(name.startswith("shopchat/") for name in names)
+    assert json.dumps(names)  # plain names, nothing odd
