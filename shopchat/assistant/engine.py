@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shopchat.assistant import templates as t
-from shopchat.assistant.knowledge_responder import STOPWORDS
 from shopchat.assistant.nlu import Entities, Sentiment, classify, detect_language, sentiment
 from shopchat.assistant.nlu.entities import extract_entities
 from shopchat.assistant.responder import Reply, ResponderDeps, StreamSink, Turn
 from shopchat.assistant.tools import ToolResult, Tools, tools_for_turn
-from shopchat.knowledge.repository import search_terms
+from shopchat.knowledge.repository import STOPWORDS, search_terms
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from shopchat.assistant.knowledge_responder import STOPWORDS
 from shopchat.assistant.responder import ResponderDeps, Turn
 from shopchat.commerce.demo import load_demo_data
 from shopchat.commerce.registry import DEMO
@@ -25,6 +24,7 @@ from shopchat.commerce.store import Store, StoreError
 from shopchat.commerce.types import Order, Product
 from shopchat.kit.identity import Identity
 from shopchat.knowledge import repository
+from shopchat.knowledge.repository import STOPWORDS
 from shopchat.models import Site
 
 GUESS_WINDOW_SECONDS = 15 * 60

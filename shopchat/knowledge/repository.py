@@ -12,9 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shopchat.models import KnowledgeEntry
 
 _WORD = re.compile(r"\w{2,}", re.UNICODE)
+# Words too common to search for, in the languages the built-in answers speak.
+STOPWORDS = frozenset(
+    """a an and are as at be but by can could do does for from have how i if in is it me my
+    of on or our please so that the their there this to was we what when where which who why
+    will with would you your hi hello hey thanks thank
+    der die das und ist ich mein meine wie wo was ein eine zu mit für den dem des nicht
+    le la les et est je mon ma mes comment où quoi un une de du des pour avec
+    el los las y es yo mi mis cómo donde qué una del para con
+    het een en ik mijn hoe waar wat voor met""".split()
+)
 
 
-def search_terms(query: str, *, stopwords: frozenset[str]) -> list[str]:
+def search_terms(query: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Lower-cased content words of a query, without duplicates, at most 12."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(query.lower()):

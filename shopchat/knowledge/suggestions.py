@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.assistant.knowledge_responder import STOPWORDS
 from shopchat.kit.errors import Conflict, NotFound
+from shopchat.knowledge.repository import STOPWORDS
 from shopchat.knowledge.service import add_entry
 from shopchat.models import Conversation, KnowledgeEntry, Message
 from shopchat.models.base import utcnow
