@@ -150,6 +150,19 @@ def understand(turn: Turn) -> Understanding:
     )
 
 
+def person_needed(turn: Turn, understood: Understanding) -> str | None:
+    """Why this turn goes to a person at once (asked for one, or angry), else None.
+
+    The LLM path asks too, before the model, so both paths hand off alike.
+    """
+    asked = understood.intent == "contact_human_agent" and understood.confidence >= LOW_CONFIDENCE
+    if asked or _HUMAN.search(turn.text):
+        return "handoff_request"
+    if understood.mood.angry or understood.mood.score <= ANGRY_SCORE:
+        return "handoff_angry"
+    return None
+
+
 class Conversation:
     """One turn's reasoning: picks the intent to serve and writes the answer."""
 
@@ -167,12 +180,8 @@ class Conversation:
         return tuple(t.quick(self.lang, key) for key in keys)
 
     async def answer(self) -> Answer:
-        if self.u.intent == "contact_human_agent" and self.u.confidence >= LOW_CONFIDENCE:
-            return self.handoff("handoff_request")
-        if _HUMAN.search(self.turn.text):
-            return self.handoff("handoff_request")
-        if self.u.mood.angry or self.u.mood.score <= ANGRY_SCORE:
-            return self.handoff("handoff_angry")
+        if reason := person_needed(self.turn, self.u):
+            return self.handoff(reason)
         intent = self._intent()
         if intent not in _NO_FAQ_FIRST:
             faq = await self.tools.search_knowledge(query=self.turn.text)

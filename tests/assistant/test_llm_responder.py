@@ -316,7 +316,9 @@ def test_handoff_tool_hands_the_conversation_to_a_person(
 ) -> None:
     site_id = llm_site(SiteFactory(settings), llm.base_url)
     llm.script(Step.call("handoff_to_human", reason="asked for a person"))
-    reply, _ = ask(settings, site_id, "Ich möchte mit einem Menschen sprechen", language="de")
+    reply, _ = ask(
+        settings, site_id, "Ich hätte gern eine Sonderanfertigung in Übergröße", language="de"
+    )
     assert reply.handoff is True
     assert reply.text.startswith("Gern")
 
@@ -357,4 +359,18 @@ def test_site_without_llm_uses_the_built_in_engine(
     reply, _ = ask(settings, site_id, "how long does delivery take")
     assert_builtin(reply)
     assert "llm" not in reply.meta
+    assert llm.requests == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to talk to a human, now", "This is RIDICULOUS, the worst shop ever, I'm furious!!!"],
+)
+def test_a_request_for_a_person_or_anger_hands_off_without_asking_the_model(
+    settings: Settings, llm: OpenAITestServer, text: str
+) -> None:
+    site_id = llm_site(SiteFactory(settings), llm.base_url)
+    llm.script(Step.say("never sent"))
+    reply, _ = ask(settings, site_id, text)
+    assert reply.handoff
     assert llm.requests == []

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopchat.assistant.engine import AssistantResponder
+from shopchat.assistant.engine import AssistantResponder, person_needed, understand
 from shopchat.assistant.llm import cache as answer_cache
 from shopchat.assistant.llm import config, guardrails, prompt, usage
 from shopchat.assistant.llm.openai_compatible import OpenAICompatibleProvider
@@ -64,7 +64,9 @@ class LLMResponder:
 
     async def respond(self, turn: Turn, *, stream: StreamSink) -> Reply | None:
         site_llm = config.resolve(self._settings, turn.site_settings)
-        if site_llm is None:
+        if site_llm is None or person_needed(turn, understand(turn)):
+            # No model, or the customer asked for a person or is angry: the built-in
+            # engine answers (and hands off) exactly as it does without an LLM.
             return await self._fallback.respond(turn, stream=stream)
         key = self._cache_key(turn, site_llm)
         if key and (hit := await self._cache().get(key)):
