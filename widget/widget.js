@@ -9,7 +9,7 @@
   const api = base + "api/v1/widget/";
   const siteKey = script.dataset.siteKey;
   const settings = window.shopchatSettings || {};
-  const identity = settings.identity || script.dataset.identity || null;
+  let identity = settings.identity || script.dataset.identity || null;
   const pageLang = (settings.locale || script.dataset.locale || document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   const K = "shopchat:" + siteKey + ":";
   const today = new Date().toISOString().slice(0, 10);
@@ -53,21 +53,26 @@
   let connId = 0;
 
   // --- session -----------------------------------------------------------------------
-  async function openSession(withIdentity = true) {
+  async function openSession(withIdentity = true, fallback = true) {
+    const sid = settings.sessionId;
     const body = {
       site_key: siteKey,
-      session_id: local.get("sid") || undefined,
+      session_id: local.get("sid") || (typeof sid === "string" && sid.length <= 64 ? sid : undefined),
       identity: (withIdentity && identity) || undefined,
       context: { page: { url: location.href.slice(0, 2000), title: document.title.slice(0, 400) }, locale: pageLang },
     };
     const r = await fetch(api + "session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const data = await r.json().catch(() => ({}));
-    if (r.status === 401 && withIdentity && identity && data.error && data.error.code === "identity_invalid") return openSession(false);
+    if (r.status === 401 && fallback && withIdentity && identity && data.error && data.error.code === "identity_invalid") return openSession(false);
     if (!r.ok) throw Object.assign(new Error((data.error && data.error.message) || r.statusText), { status: r.status });
     local.set("sid", data.session_id);
     if (core.conversationId && core.conversationId !== data.conversation_id) { core.msgs = []; seen = new Set(); lastSeq = 0; }
     core.token = data.session_token;
     core.conversationId = data.conversation_id;
+    // The page's own choices (the WordPress plugin's settings) win over the site's.
+    const b = data.config.branding = data.config.branding || {};
+    if (settings.position === "left" || settings.position === "right") b.position = settings.position;
+    if (/^#[0-9a-f]{6}$/i.test(settings.color || "")) b.color = settings.color;
     core.cfg = data.config;
     core.lang = pickLang(data.config);
     local.set("cfg", JSON.stringify(data.config));
@@ -481,6 +486,19 @@
     render();
   }
 
-  window.shopchat = { open: () => openPanel(true), close: closePanel, toggle: () => (core.open ? closePanel() : openPanel(true)) };
+  // A refreshed identity (the shop signs a new one after cart changes): same session and
+  // conversation, the server learns the new claims; a refused token changes nothing.
+  async function identify(token) {
+    if (typeof token !== "string" || !token || token === identity) return;
+    identity = token;
+    if (!core.token) return; // not started yet: start() sends it
+    const before = core.conversationId;
+    try { await openSession(true, false); } catch (e) { return console.warn("shopchat:", e.message); }
+    if (before !== core.conversationId && ws) { const old = ws; ws = null; connId++; old.close(); connect(); }
+    render();
+  }
+  document.addEventListener("shopchat:identity", (e) => identify(e.detail && e.detail.identity));
+
+  window.shopchat = { open: () => openPanel(true), close: closePanel, toggle: () => (core.open ? closePanel() : openPanel(true)), identify };
   start();
 })();
