@@ -35,7 +35,11 @@ async def on_handoff(session: AsyncSession, conversation: Conversation) -> list[
         session,
         conversation=conversation,
         role="system",
-        text=hours.handoff_notice(site.settings.get("business_hours"), ahead_in_queue=ahead),
+        text=hours.handoff_notice(
+            site.settings.get("business_hours"),
+            ahead_in_queue=ahead,
+            language=conversation.language or site.settings.get("default_language"),
+        ),
         meta={"kind": "handoff_notice"},
     )
     payload = await _payload(session, site, conversation, event="conversation.handoff")

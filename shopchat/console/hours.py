@@ -10,9 +10,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shopchat.console.notices import clock, day_span, locale_for
 from shopchat.models.base import utcnow
-
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _parse(hours: Any) -> tuple[ZoneInfo, set[int], time, time] | None:
@@ -52,29 +51,34 @@ def next_opening(hours: Any, now: datetime | None = None) -> datetime | None:
     return None
 
 
-def describe(hours: Any) -> str | None:
+def describe(hours: Any, language: str | None = None) -> str | None:
+    """The opening hours in the language's words: "Mo–Fr 09:00–18:00 Uhr (Europe/Berlin)"."""
     parsed = _parse(hours)
     if parsed is None:
         return None
     zone, days, opens, closes = parsed
-    names = ", ".join(_DAY_NAMES[d] for d in sorted(days))
-    return f"{names} {opens:%H:%M}–{closes:%H:%M} ({zone.key})"
+    locale = locale_for(language)
+    span = f"{clock(opens, locale)}–{clock(closes, locale)}{locale.hour_suffix}"
+    return f"{day_span(days, locale)} {span} ({zone.key})"
 
 
-def handoff_notice(hours: Any, *, ahead_in_queue: int, now: datetime | None = None) -> str:
+def handoff_notice(
+    hours: Any, *, ahead_in_queue: int, language: str | None = None, now: datetime | None = None
+) -> str:
     """The system message that tells the customer a person is coming, and roughly when."""
     now = now or utcnow()
+    locale = locale_for(language)
     if is_open(hours, now):
-        wait = (
-            "in a few minutes" if ahead_in_queue < 3 else f"in about {ahead_in_queue * 3} minutes"
-        )
-        return (
-            "I've asked a member of our team to join this chat. "
-            f"Someone will be with you {wait} — you can keep writing here meanwhile."
-        )
+        minutes = ahead_in_queue * 3
+        wait = locale.soon if ahead_in_queue < 3 else locale.about.format(minutes=minutes)
+        return locale.coming.format(wait=wait)
     opening = next_opening(hours, now)
-    when = f" on {_DAY_NAMES[opening.weekday()]} from {opening:%H:%M}" if opening else ""
-    return (
-        f"Our team is offline right now (hours: {describe(hours)}). "
-        f"Leave your question here and a person will reply{when}."
+    when = (
+        locale.when.format(
+            day=locale.days_long[opening.weekday()],
+            time=clock(opening.time(), locale) + locale.hour_suffix,
+        )
+        if opening
+        else ""
     )
+    return locale.offline.format(hours=describe(hours, language), when=when)

@@ -27,15 +27,18 @@ _CSRF_BODY = re.compile(r'data-csrf="([^"]+)"')
 
 
 class ScriptedResponder:
-    """The assistant seam with a fixed script: "human" in a message asks for a person."""
+    """The assistant seam with a fixed script: "human" in a message asks for a person;
+    a leading "[xx]" sets the conversation's language."""
 
     def __init__(self, _db: object = None) -> None:
         pass
 
     async def respond(self, turn: Turn, *, stream: StreamSink) -> Reply | None:
+        # "[de] …" says the customer writes German, as the real engine would detect.
+        language = turn.text[1:3] if turn.text[:1] == "[" and turn.text[3:4] == "]" else None
         if "human" in turn.text.lower():
-            return Reply(text="Let me get a colleague for you.", handoff=True)
-        return Reply(text="I am the assistant.")
+            return Reply(text="Let me get a colleague for you.", handoff=True, language=language)
+        return Reply(text="I am the assistant.", language=language)
 
 
 @dataclass

@@ -55,3 +55,14 @@ def test_claim_reply_resolve(
     page = agent.get(f"/console/c/{conversation_id}")
     assert "thanks!" in page.text and "Hi, I&#39;m here." in page.text
     assert agent.post(f"/console/c/{conversation_id}/status", {"action": "reopen"}).is_success
+
+
+def test_notice_speaks_the_conversations_language(
+    console_server: ServerThread, world: World
+) -> None:
+    session = open_session(console_server.url, world.a.credentials)
+    with WidgetSocket(console_server.url, session["session_token"]) as socket:
+        socket.send({"type": "resume", "after_seq": 0})
+        socket.send({"type": "message", "client_id": "c1", "text": "[de] einen human bitte"})
+        notice = socket.recv_until(lambda f: f.get("type") == "message" and f["role"] == "system")
+    assert "Wir melden uns in wenigen Minuten bei Ihnen" in notice["text"]

@@ -1,10 +1,13 @@
-"""What the customer is told on hand-off, inside and outside business hours."""
+"""What the customer is told on hand-off, inside and outside business hours, in their language."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shopchat.console.hours import handoff_notice, is_open, next_opening
+import pytest
+
+from shopchat.console.hours import describe, handoff_notice, is_open, next_opening
+from shopchat.console.notices import LOCALES, locale_for
 
 HOURS = {"timezone": "Europe/Berlin", "days": [0, 1, 2, 3, 4], "open": "09:00", "close": "18:00"}
 TUESDAY_NOON_BERLIN = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -23,12 +26,75 @@ def test_next_opening_skips_the_weekend() -> None:
     assert opening is not None and opening.weekday() == 0 and opening.hour == 9
 
 
-def test_notice_inside_and_outside_hours() -> None:
-    inside = handoff_notice(HOURS, ahead_in_queue=0, now=TUESDAY_NOON_BERLIN)
-    assert "in a few minutes" in inside
-    busy = handoff_notice(HOURS, ahead_in_queue=5, now=TUESDAY_NOON_BERLIN)
-    assert "in about 15 minutes" in busy
-    outside = handoff_notice(HOURS, ahead_in_queue=0, now=FRIDAY_EVENING_BERLIN)
-    assert "offline right now" in outside
-    assert "Mon, Tue, Wed, Thu, Fri 09:00–18:00 (Europe/Berlin)" in outside
-    assert "on Mon from 09:00" in outside
+# language: (inside hours, busy queue, offline, hours as written, next opening as written)
+EXPECTED = {
+    "en": (
+        "Someone will be with you in a few minutes",
+        "in about 15 minutes",
+        "Our team is offline right now",
+        "Mon–Fri 9:00 AM–6:00 PM (Europe/Berlin)",
+        "a person will reply on Monday from 9:00 AM.",
+    ),
+    "de": (
+        "Wir melden uns in wenigen Minuten bei Ihnen",
+        "in etwa 15 Minuten",
+        "Unser Team ist gerade nicht erreichbar",
+        "Mo–Fr 09:00–18:00 Uhr (Europe/Berlin)",
+        "eine Person antwortet Ihnen am Montag ab 09:00 Uhr.",
+    ),
+    "fr": (
+        "Quelqu'un vous répondra dans quelques minutes",
+        "dans environ 15 minutes",
+        "Notre équipe n'est pas disponible pour le moment",
+        "lun.–ven. 09:00–18:00 (Europe/Berlin)",
+        "une personne vous répondra lundi à partir de 09:00.",
+    ),
+    "es": (
+        "Alguien te atenderá en unos minutos",
+        "en unos 15 minutos",
+        "Nuestro equipo no está disponible ahora mismo",
+        "lun–vie 9:00–18:00 (Europe/Berlin)",
+        "una persona te responderá el lunes a partir de las 9:00.",
+    ),
+    "nl": (
+        "Iemand helpt je over een paar minuten verder",
+        "over ongeveer 15 minuten",
+        "Ons team is op dit moment niet bereikbaar",
+        "ma–vr 09:00–18:00 (Europe/Berlin)",
+        "dan antwoordt iemand je op maandag vanaf 09:00.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(EXPECTED))
+def test_notice_in_the_conversations_language(language: str) -> None:
+    inside, busy, offline, hours, opening = EXPECTED[language]
+    assert inside in handoff_notice(
+        HOURS, ahead_in_queue=0, language=language, now=TUESDAY_NOON_BERLIN
+    )
+    assert busy in handoff_notice(
+        HOURS, ahead_in_queue=5, language=language, now=TUESDAY_NOON_BERLIN
+    )
+    outside = handoff_notice(HOURS, ahead_in_queue=0, language=language, now=FRIDAY_EVENING_BERLIN)
+    assert offline in outside
+    assert hours in outside
+    assert outside.endswith(opening)
+
+
+def test_every_locale_is_tested() -> None:
+    assert set(LOCALES) == set(EXPECTED)
+
+
+def test_unknown_or_regional_languages() -> None:
+    assert locale_for("de-AT") is LOCALES["de"]
+    assert locale_for("pt") is LOCALES["en"]
+    assert locale_for(None) is LOCALES["en"]
+
+
+def test_times_and_day_runs_per_locale() -> None:
+    split = {"timezone": "UTC", "days": [0, 2, 4, 5], "open": "00:30", "close": "12:45"}
+    assert describe(split, "en") == "Mon, Wed, Fri, Sat 12:30 AM–12:45 PM (UTC)"
+    assert describe(split, "es") == "lun, mié, vie, sáb 0:30–12:45 (UTC)"
+    assert describe(split, "de") == "Mo, Mi, Fr, Sa 00:30–12:45 Uhr (UTC)"
+    weekend = {"timezone": "UTC", "days": [5, 6], "open": "10:00", "close": "14:00"}
+    assert describe(weekend, "nl") == "za, zo 10:00–14:00 (UTC)"
