@@ -344,16 +344,10 @@ async def availability(request: Request, services: ServicesDep) -> Response:
         outcomes = await service.set_availability(
             session, agent=agent, availability=form.get("availability", "")
         )
-        waiting = await routing.waiting_to_assign(session, agent.account_id)
     for outcome in outcomes:
         await live.publish(services.bus, outcome)
     if agent.availability == "online":
-        for conversation_id in waiting:
-            async with services.db.transaction() as session:
-                assigned = await routing.auto_assign(session, conversation_id=conversation_id)
-            if assigned is None:
-                break
-            await live.publish(services.bus, assigned)
+        await routing.offer_waiting(services.db, services.bus, agent.account_id)
     return done(request, request.headers.get("referer") or "/console")
 
 

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shopchat.bus import Bus
 from shopchat.console import repository
-from shopchat.console.live import Outcome
+from shopchat.console.live import Outcome, publish
 from shopchat.console.service import _assignment, _system, _take
+from shopchat.db import Database
 from shopchat.models import Conversation, Event, Site
-from shopchat.models.tables import Agent, ConversationRouting
+from shopchat.models.base import utcnow
+from shopchat.models.tables import Agent, ConsoleSocket, ConversationRouting
 
 ASSIGNABLE_ROLES = ("owner", "admin", "supervisor", "agent")
 
 
 def auto_assign_enabled(site: Site) -> bool:
     return bool((site.settings.get("routing") or {}).get("auto_assign"))
+
+
+def live_console_agents() -> Select[uuid.UUID]:
+    """Agents with at least one live console socket, in any process (see ``presence``)."""
+    return select(ConsoleSocket.agent_id).where(ConsoleSocket.expires_at > utcnow())
 
 
 async def pick_agent(
@@ -31,6 +39,7 @@ async def pick_agent(
         Agent.account_id == account_id,
         Agent.availability == "online",
         Agent.role.in_(ASSIGNABLE_ROLES),
+        Agent.id.in_(live_console_agents()),  # "online" with every console closed is not here
     )
     if team_id is not None:
         stmt = stmt.where(Agent.id.in_(await repository.team_members(session, team_id)))
@@ -90,3 +99,15 @@ async def waiting_to_assign(session: AsyncSession, account_id: uuid.UUID) -> lis
         .limit(50)
     )
     return list(rows.all())
+
+
+async def offer_waiting(db: Database, bus: Bus, account_id: uuid.UUID) -> None:
+    """Someone became available: hand out waiting conversations until nobody can take one."""
+    async with db.transaction() as session:
+        waiting = await waiting_to_assign(session, account_id)
+    for conversation_id in waiting:
+        async with db.transaction() as session:
+            assigned = await auto_assign(session, conversation_id=conversation_id)
+        if assigned is None:
+            return
+        await publish(bus, assigned)

@@ -16,7 +16,13 @@ from shopchat.conversation.service import insert_message
 from shopchat.kit.errors import BadInput, Conflict, Forbidden, NotFound
 from shopchat.models import Contact, Conversation, Note, Site
 from shopchat.models.base import utcnow
-from shopchat.models.tables import Agent, ConversationRouting, NoteKind, PendingReply
+from shopchat.models.tables import (
+    Agent,
+    AgentPresence,
+    ConversationRouting,
+    NoteKind,
+    PendingReply,
+)
 
 SUPERVISORS = frozenset({"owner", "admin", "supervisor"})
 ADMINS = frozenset({"owner", "admin"})
@@ -369,8 +375,17 @@ async def transfer(
 async def set_availability(
     session: AsyncSession, *, agent: Agent, availability: str
 ) -> list[Outcome]:
+    """The agent's own choice; it also cancels a restore that closing every console left."""
     if availability not in AVAILABILITY:
         raise BadInput("availability must be online, away or offline", code="bad_availability")
+    await session.execute(delete(AgentPresence).where(AgentPresence.agent_id == agent.id))
+    return await announce_availability(session, agent=agent, availability=availability)
+
+
+async def announce_availability(
+    session: AsyncSession, *, agent: Agent, availability: str
+) -> list[Outcome]:
+    """Set the availability and tell the consoles of every site of the account."""
     agent.availability = availability
     event = {
         "type": "presence",

@@ -20,7 +20,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from shopchat.bus import Subscription
-from shopchat.console import auth, repository
+from shopchat.console import auth, presence, repository
 from shopchat.console.live import Outcome, publish
 from shopchat.conversation.service import site_channel
 from shopchat.kit.ratelimit import TokenBucket
@@ -79,10 +79,14 @@ class ConsoleConnection:
         await self.ws.accept()
         channels = [site_channel(site_id) for site_id in self.site_ids]
         async with await self.services.bus.subscribe(*channels) as subscription:
+            socket_id = await presence.socket_opened(
+                self.services, self.agent.id, self.agent.account_id
+            )
             tasks = [
                 asyncio.create_task(self._receive()),
                 asyncio.create_task(self._forward(subscription)),
                 asyncio.create_task(self._recheck(token)),
+                asyncio.create_task(self._heartbeat(socket_id)),
                 asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
             ]
             try:
@@ -96,6 +100,7 @@ class ConsoleConnection:
                 if self.ws.client_state == WebSocketState.CONNECTED:
                     with contextlib.suppress(Exception):
                         await self.ws.close(code=CLOSE_RECONNECT)
+                await self._closed(socket_id)
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(frame, separators=(",", ":"), default=str))
@@ -162,6 +167,22 @@ class ConsoleConnection:
             ],
         )
         await publish(self.services.bus, outcome)
+
+    async def _heartbeat(self, socket_id: uuid.UUID) -> None:
+        """Keep this socket counted, and sweep the account's consoles that went away."""
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+            async with self.services.db.transaction() as session:
+                await presence.heartbeat(session, socket_id=socket_id)
+            await presence.sweep_and_publish(self.services, self.agent.account_id)
+
+    async def _closed(self, socket_id: uuid.UUID) -> None:
+        try:
+            async with self.services.db.transaction() as session:
+                await presence.closed(session, socket_id=socket_id)
+        except Exception:
+            log.exception("could not mark a console socket closed; its lease runs out instead")
+        presence.sweep_after_grace(self.services, self.agent.account_id)
 
     async def _recheck(self, token: str) -> None:
         while True:

@@ -366,3 +366,28 @@ class LlmUsage(Base):
     tokens_out: Mapped[int] = mapped_column(BigInteger, default=0)
     cost: Mapped[float] = mapped_column(Numeric(14, 6, asdecimal=False), default=0.0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- Console presence (issue 6): which agents have a console open, in any process ---------
+
+
+class ConsoleSocket(IdMixin, Base):
+    """One open console WebSocket; live while ``expires_at`` is ahead (heartbeats move it)."""
+
+    __tablename__ = "console_sockets"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_console_sockets_agent", "agent_id", "expires_at"),)
+
+
+class AgentPresence(Base):
+    """The availability to restore when an agent set offline for closing every console returns."""
+
+    __tablename__ = "agent_presence"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    restore_to: Mapped[str | None] = mapped_column(String(16))

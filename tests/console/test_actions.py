@@ -211,9 +211,14 @@ def test_auto_assignment_respects_availability_and_capacity(
             if agent.id == world.a.agents["agent2"]:
                 agent.availability, agent.capacity = "online", 1
 
+    from tests.console.test_presence import console
+
     run_db(console_settings, configure)
     server = ServerThread(create_app(console_settings, responder_factory=ScriptedResponder)).start()
+    agent2 = ConsoleClient(server.url)
     try:
+        agent2.login(world.a.email("agent2"))
+        agent2_console = console(server, agent2)  # routing picks only agents with a console open
         first, first_id = _handed_off(server, world)
         with first:
             joined = first.recv_until(lambda f: f.get("role") == "system" and "joined" in f["text"])
@@ -235,9 +240,13 @@ def test_auto_assignment_respects_availability_and_capacity(
         supervisor = ConsoleClient(server.url)
         supervisor.login(world.a.email("supervisor"))
         supervisor.refresh_csrf()
+        supervisor_console = console(server, supervisor)
         assert supervisor.post("/console/availability", {"availability": "online"}).is_success
         found = run_db(console_settings, assignees)
         assert found[second_id] == (world.a.agents["supervisor"], "agent")
+        supervisor_console.close()
+        agent2_console.close()
         supervisor.close()
     finally:
+        agent2.close()
         server.stop()
