@@ -2,7 +2,9 @@
 
 Only what every visitor of a shop may see is cached: products, searches, product
 lists, shipping zones and payment gateways. Orders, refunds, notes and customers are
-personal and must be fresh, so ``CachedStore`` always asks the store for them.
+personal and must be fresh, so ``CachedStore`` always asks the store for them. Tables
+computed from them for everyone (how often products are bought together) may be kept
+with ``StoreCache.derived``; the orders themselves never are.
 
 Invalidation works by generations: every key carries the site's generation (and list
 keys also the catalogue generation), so "forget the whole site" or "forget all
@@ -189,6 +191,22 @@ class StoreCache:
         key = self._key(site_gen, name)
         return await self._cached(key, load, ttl=self.settings_ttl, codec=codec)
 
+    async def derived(
+        self,
+        name: str,
+        load: Callable[[], Awaitable[T]],
+        *,
+        codec: TypeAdapter[T],
+        ttl: float,
+        catalogue: bool = False,
+    ) -> T:
+        """A table computed from the store, for ``ttl`` (catalogue: until a product changes)."""
+        site_gen, lists_gen = await self.backend.counters(
+            self._site_generation, self._lists_generation
+        )
+        key = self._key(site_gen, f"{name}:{lists_gen}" if catalogue else name)
+        return await self._cached(key, load, ttl=ttl, codec=codec)
+
     def _key(self, site_gen: int, name: str) -> str:
         return f"site:{self.site_id}:{site_gen}:{name}"
 
@@ -246,6 +264,10 @@ class CachedStore:
     async def orders_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]:
         """Not cached: personal and changing."""
         return await self.store.orders_for_customer(customer_id, limit=limit)
+
+    async def recent_orders(self, *, limit: int = 200) -> list[Order]:
+        """Not cached: personal. Cache what is computed from them (``StoreCache.derived``)."""
+        return await self.store.recent_orders(limit=limit)
 
     async def refunds(self, order_id: int) -> list[Refund]:
         """Not cached."""

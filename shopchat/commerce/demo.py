@@ -126,6 +126,12 @@ class DemoStore:
             return []
         return [mapping.order(o) for o in self._customer_orders(customer_id)][:limit]
 
+    async def recent_orders(self, *, limit: int = 200) -> list[Order]:
+        """The shop's latest orders, newest first."""
+        kept = [o for o in self._data["orders"] if o.get("status") != "trash"]
+        kept.sort(key=lambda o: (o.get("date_created_gmt") or "", o.get("id", 0)), reverse=True)
+        return [mapping.order(o) for o in kept[: max(0, limit)]]
+
     async def refunds(self, order_id: int) -> list[Refund]:
         """Refunds of an order, newest first."""
         found = self._data["refunds"].get(str(order_id), [])

@@ -62,6 +62,13 @@ class Store(Protocol):
         """A registered customer's orders, newest first; [] for guests (id 0)."""
         ...
 
+    async def recent_orders(self, *, limit: int = 200) -> list[Order]:
+        """The shop's latest orders of every customer and guest, newest first (not trashed).
+
+        For shop-wide figures such as "bought together"; never shown to a customer.
+        """
+        ...
+
     async def refunds(self, order_id: int) -> list[Refund]:
         """Refunds of an order, newest first."""
         ...

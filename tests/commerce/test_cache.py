@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from shopchat.commerce.cache import (
@@ -22,6 +23,7 @@ from tests.commerce.helpers import make_client
 from tests.support.woocommerce_store import WooCommerceTestStore
 
 TTL = 0.5
+TABLE: TypeAdapter[dict[int, dict[int, int]]] = TypeAdapter(dict[int, dict[int, int]])
 
 
 class FakeClock:
@@ -161,9 +163,50 @@ async def test_personal_data_is_never_cached(
         await cached.get_customer(102)
         await cached.refunds(1012)
         await cached.order_notes(1001)
+        await cached.recent_orders(limit=50)
     assert len(wc_server.api_requests("orders/1001")) == 2
+    assert len([r for r in wc_server.api_requests("orders") if "customer" not in r.params]) == 2
     assert len(wc_server.api_requests("customers/102")) == 2
     assert len(wc_server.api_requests("orders/1012/refunds")) == 2
+
+
+async def test_derived_tables_are_kept_for_their_ttl(
+    backend_and_wait: tuple[CacheBackend, Callable[[float], Any]],
+) -> None:
+    backend, wait = backend_and_wait
+    cache = StoreCache(backend, site_id="site-d")
+    loads: list[str] = []
+
+    async def load() -> dict[int, dict[int, int]]:
+        loads.append("table")
+        return {206: {209: len(loads)}}
+
+    async def table() -> dict[int, dict[int, int]]:
+        return await cache.derived("co_purchases", load, codec=TABLE, ttl=TTL)
+
+    assert await table() == {206: {209: 1}}
+    assert await table() == {206: {209: 1}}  # int keys survive the JSON round trip
+    await cache.invalidate_product(206)  # orders did not change: the table stays
+    assert await table() == {206: {209: 1}}
+    await wait(TTL + 0.1)
+    assert await table() == {206: {209: 2}}
+    await cache.invalidate_site()
+    assert await table() == {206: {209: 3}}
+
+
+async def test_catalogue_tables_are_forgotten_when_a_product_changes() -> None:
+    cache = StoreCache(MemoryCacheBackend(), site_id="site-n")
+    names = iter([["Alpine Down Jacket"], ["Alpine Down Jacket 2"]])
+
+    async def load() -> list[str]:
+        return next(names)
+
+    codec: TypeAdapter[list[str]] = TypeAdapter(list[str])
+    first = await cache.derived("names", load, codec=codec, ttl=60, catalogue=True)
+    again = await cache.derived("names", load, codec=codec, ttl=60, catalogue=True)
+    await cache.invalidate_product(202)
+    renamed = await cache.derived("names", load, codec=codec, ttl=60, catalogue=True)
+    assert first == again == ["Alpine Down Jacket"] and renamed == ["Alpine Down Jacket 2"]
 
 
 async def test_missing_product_is_not_cached(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,6 +35,8 @@ SAME_ANSWER_CALLS = [
     ("get_customer", (102,), {}),
     ("get_customer", (103,), {}),
     ("get_customer", (555,), {}),
+    ("recent_orders", (), {}),
+    ("recent_orders", (), {"limit": 4}),
 ]
 
 
@@ -226,3 +229,54 @@ async def test_currency_configured_skips_the_settings_request(
     await store.aclose()
     assert product is not None and product.currency == "CHF"
     assert wc_server.api_requests("settings/general/woocommerce_currency") == []
+
+
+START = datetime(2027, 1, 1)
+
+
+def _more_orders(server: WooCommerceTestStore, count: int) -> None:
+    """``count`` extra orders, each a day newer than the last, all newer than the demo's."""
+    template = server.data["orders"][0]
+    server.data["orders"].extend(
+        {
+            **template,
+            "id": 9000 + i,
+            "number": str(9000 + i),
+            "date_created_gmt": (START + timedelta(minutes=i)).isoformat(),
+        }
+        for i in range(count)
+    )
+
+
+async def test_recent_orders_follow_the_pages_newest_first(
+    wc_server: WooCommerceTestStore,
+) -> None:
+    _more_orders(wc_server, 250)
+    store = WooCommerceStore(client=make_client(wc_server))
+    orders = await store.recent_orders(limit=200)
+    await store.aclose()
+    assert [o.number for o in orders[:2]] == ["9249", "9248"]
+    assert len(orders) == 200 and len({o.id for o in orders}) == 200
+    pages = wc_server.api_requests("orders")
+    assert [(r.params["page"], r.params["per_page"]) for r in pages] == [("1", "100"), ("2", "100")]
+    assert {r.params["orderby"] for r in pages} == {"date"}
+
+
+async def test_recent_orders_read_a_bounded_number_of_pages(
+    wc_server: WooCommerceTestStore,
+) -> None:
+    _more_orders(wc_server, 30)
+    store = WooCommerceStore(client=make_client(wc_server), page_size=4)
+    orders = await store.recent_orders(limit=10_000)
+    await store.aclose()
+    assert len(orders) == 20  # 5 pages of 4
+    assert len(wc_server.api_requests("orders")) == 5
+
+
+async def test_recent_orders_skip_trashed_ones(
+    wc_server: WooCommerceTestStore, woo: WooCommerceStore
+) -> None:
+    next(o for o in wc_server.data["orders"] if o["number"] == "1003")["status"] = "trash"
+    numbers = [o.number for o in await woo.recent_orders()]
+    assert numbers[:3] == ["1014", "1002", "1016"]
+    assert len(numbers) == 15

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 _ORDER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.]{0,39}$")
 _HIDDEN_VISIBILITIES = frozenset({"hidden"})
+RECENT_ORDER_PAGES = 5  # whatever a caller asks for, recent_orders reads at most 5 pages
 
 
 class WooCommerceStore:
@@ -115,6 +116,17 @@ class WooCommerceStore:
         return [
             mapping.order(r) for r in found if mapping.integer(r.get("customer_id")) == customer_id
         ]
+
+    async def recent_orders(self, *, limit: int = 200) -> list[Order]:
+        """The shop's latest orders, newest first, from at most ``RECENT_ORDER_PAGES`` pages."""
+        wanted = min(limit, RECENT_ORDER_PAGES * min(self._page_size, MAX_PAGE_SIZE))
+        if wanted <= 0:
+            return []
+        params = {"orderby": "date", "order": "desc"}
+        found = await self._client.get_list(
+            "orders", params=params, limit=wanted, page_size=self._page_size
+        )
+        return [mapping.order(r) for r in found if r.get("status") != "trash"]
 
     async def refunds(self, order_id: int) -> list[Refund]:
         """Refunds of an order, newest first."""
