@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.console import admin, auth, live, repository, routing, service
+from shopchat.console import admin, auth, live, repository, routing, service, suggestions
 from shopchat.console.web import (
     HERE,
     acting,
@@ -385,3 +385,4 @@ async def security_totp(request: Request, services: ServicesDep) -> Response:
 
 
 router.include_router(admin.router)
+router.include_router(suggestions.router)

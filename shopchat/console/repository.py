@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from shopchat.models import Contact, Conversation, Event, Message, Note, Site
+from shopchat.models import Contact, Conversation, Event, KnowledgeEntry, Message, Note, Site
 from shopchat.models.base import utcnow
 from shopchat.models.tables import (
     Agent,
@@ -280,4 +280,15 @@ async def waiting_count(session: AsyncSession, site_id: uuid.UUID) -> int:
             )
         )
         or 0
+    )
+
+
+async def suggestion_in_account(
+    session: AsyncSession, *, account_id: uuid.UUID, entry_id: uuid.UUID
+) -> KnowledgeEntry | None:
+    """A knowledge entry of one of the account's sites (any status), or None."""
+    return await session.scalar(
+        select(KnowledgeEntry)
+        .join(Site, Site.id == KnowledgeEntry.site_id)
+        .where(KnowledgeEntry.id == entry_id, Site.account_id == account_id)
     )
