@@ -236,3 +236,54 @@ def test_trainee_held_reply_supervisor_whisper_and_transfer(shop: Shop) -> None:
         assert not unexpected, "\n".join(unexpected)
 
     in_browser(scenario)
+
+
+def test_faq_suggestion_with_markup_stays_inert_and_is_approved(
+    shop: Shop, console_settings: Settings
+) -> None:
+    from sqlalchemy import select
+
+    from shopchat.knowledge.service import add_entry
+    from shopchat.models import KnowledgeEntry, Site
+
+    async def suggest(session):  # type: ignore[no-untyped-def]
+        site_id = await session.scalar(select(Site.id).where(Site.site_key == shop.demo.site_key))
+        entry = await add_entry(
+            session,
+            site_id=site_id,
+            title=f"Can I pay by invoice? {XSS}",
+            body=f"Yes, for business customers. {XSS}",
+            source="suggested",
+            status="suggested",
+        )
+        return entry.id
+
+    entry_id = run_db(console_settings, suggest)
+
+    def scenario(browser: Browser) -> None:
+        errors = Errors()
+        page = new_page(browser, errors)
+        sign_in(page, shop, "supervisor")
+        page.goto(f"{shop.base}/console/suggestions")
+        form = page.locator(f"form[data-entry='{entry_id}']")
+        expect(form.locator("input[name=title]")).to_have_value(f"Can I pay by invoice? {XSS}")
+        assert page.evaluate("window.__xss") is None
+        shot(page, "console-09-faq-suggestions")
+        form.locator("input[name=title]").fill("Can I pay by invoice?")
+        form.locator("textarea[name=body]").fill("Yes, for business customers.")
+        form.locator("button[value=approve]").click()
+        expect(page.locator(f"form[data-entry='{entry_id}']")).to_have_count(0)
+        assert page.evaluate("window.__xss") is None
+        assert not [e for e in errors if "__xss" in e or "pageerror" in e], errors
+
+    in_browser(scenario)
+
+    async def read(session):  # type: ignore[no-untyped-def]
+        entry = await session.get(KnowledgeEntry, entry_id)
+        return entry.status, entry.title, entry.body
+
+    assert run_db(console_settings, read) == (
+        "approved",
+        "Can I pay by invoice?",
+        "Yes, for business customers.",
+    )

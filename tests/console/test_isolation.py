@@ -115,7 +115,7 @@ def test_console_socket_carries_only_own_sites(
         assert json.loads(b.recv(timeout=5))["type"] == "hello"
         socket, conversation_id = _handed_off(console_server, world)
         socket.close()
-        seen_a = []
+        seen_a: list[dict[str, object]] = []
         while not any(e.get("status") == "waiting" for e in seen_a):
             seen_a.append(json.loads(a.recv(timeout=5)))
         assert all(e.get("conversation_id") == conversation_id for e in seen_a)
