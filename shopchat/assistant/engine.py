@@ -172,6 +172,7 @@ class Conversation:
         self.lang = understood.language
         self.tools = tools
         self.customer = turn.customer
+        self._named: tuple[str, ...] | None = None
 
     def say(self, key: str, **values: Any) -> str:
         return t.say(self.lang, key, **values)
@@ -355,8 +356,20 @@ class Conversation:
             return Answer(self.say("payment_issue", methods=methods), self.quick("person"))
         return Answer(self.say("payment", methods=methods), self.quick("shipping", "track"))
 
+    async def named_products(self) -> tuple[str, ...]:
+        """Catalogue products the message names, typos tolerated ("alpin down jackt")."""
+        if self._named is None:
+            names = await self.tools.product_names(self.turn.text)
+            self._named = extract_entities(self.turn.text, product_names=names).products
+        return self._named
+
+    async def _product_query(self) -> str:
+        """What to look up: the catalogue names the customer typed, else their product words."""
+        named = await self.named_products()
+        return " ".join(named[:3]) if named else product_query(self.turn.text)
+
     async def products(self) -> Answer:
-        query = product_query(self.turn.text)
+        query = await self._product_query()
         if not query:
             return Answer(self.say("products_ask"), confidence=FAQ_CONFIDENCE)
         found = await self._search(query)
@@ -384,7 +397,8 @@ class Conversation:
         return ToolResult(found.name, True, {"query": query, "products": list(seen.values())[:5]})
 
     async def recommend(self) -> Answer:
-        query = product_query(self.turn.text)
+        named = await self.named_products()
+        query = named[0] if named else product_query(self.turn.text)
         result = await self.tools.recommend(query=query or None)
         if not result.ok:
             return await self.tool_failed(result)
@@ -469,11 +483,13 @@ class Conversation:
         if entries := faq.data.get("entries"):
             best = entries[0]
             return Answer(best["body"], confidence=FAQ_CONFIDENCE, sources=[best["id"]])
-        if {self.u.intent, *self.u.alternatives} & _PRODUCT_INTENTS:
-            query = product_query(self.turn.text)
+        if {self.u.intent, *self.u.alternatives} & _PRODUCT_INTENTS or await self.named_products():
+            query = await self._product_query()
             found = await self._search(query) if query else None
             if found is not None and found.ok and found.data["products"]:
-                return await self.products()
+                answer = await self.products()
+                answer.confidence = answer.confidence or FAQ_CONFIDENCE  # the shop has it
+                return answer
         if self.turn.low_confidence_turns >= 1:
             return self.handoff("handoff_unsure", confidence=0.0)
         return Answer(

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from shopchat.assistant.copurchase import bought_with, co_purchases
+from shopchat.assistant.nlu.entities import match_products
+from shopchat.assistant.nlu.features import normalize
 from shopchat.assistant.responder import ResponderDeps, Turn
+from shopchat.commerce.cache import CATALOGUE_TTL_SECONDS, StoreCache
 from shopchat.commerce.demo import load_demo_data
 from shopchat.commerce.registry import DEMO
 from shopchat.commerce.store import Store, StoreError
@@ -32,6 +40,8 @@ GUESSES_PER_CONVERSATION = 5
 GUESSES_PER_SITE = 200
 PRODUCT_RESULTS = 5
 RECOMMENDATIONS = 3
+RECOMMENDATION_CANDIDATES = 12  # products looked up at most before the same-category fallback
+CATALOGUE_NAMES = 100  # products whose names are matched against what the customer typed
 MY_ORDERS = 5
 _MIN_COVERAGE = 0.34  # share of the query's content words an entry must contain
 _WORD = re.compile(r"\w+")
@@ -74,10 +84,12 @@ class Tools:
         store: Store | None,
         customer: Identity | None,
         conversation_id: uuid.UUID,
+        cache: StoreCache | None = None,
     ) -> None:
         self._deps = deps
         self._site = site
         self._store = store
+        self._cache = cache  # the site's commerce cache, for tables computed from the store
         self._customer = customer
         self._conversation_id = conversation_id
         self.calls: list[ToolResult] = []  # what was looked up this turn, in order
@@ -124,13 +136,15 @@ class Tools:
         return self._done(ToolResult(name, True, {"orders": [_order_summary(o) for o in mine]}))
 
     async def search_products(self, *, query: str) -> ToolResult:
-        """Products matching free text: name, price, currency, stock and link."""
+        """Products named in the query (typos tolerated), else the store's search results."""
         name = "search_products"
         if self._store is None:
             return self._done(ToolResult(name, False, error="no_store"))
         query = " ".join(query.split())[:100]
         try:
-            found = await self._store.search_products(query, limit=PRODUCT_RESULTS) if query else []
+            found = await self._named_products(query) if query else []
+            if query and not found:
+                found = await self._store.search_products(query, limit=PRODUCT_RESULTS)
         except StoreError:
             return self._done(ToolResult(name, False, error="store_unavailable"))
         data = {"query": query, "products": [_product_facts(p) for p in found]}
@@ -139,7 +153,7 @@ class Tools:
     async def recommend(
         self, *, product_id: int | None = None, query: str | None = None
     ) -> ToolResult:
-        """In-stock suggestions: the shop's own upsells and related products, then same category."""
+        """In-stock suggestions: bought together, the shop's upsells and related, same category."""
         name = "recommend"
         if self._store is None:
             return self._done(ToolResult(name, False, error="no_store"))
@@ -150,9 +164,17 @@ class Tools:
             return self._done(ToolResult(name, False, error="store_unavailable"))
         data = {
             "for_product": _product_facts(anchor) if anchor else None,
-            "products": [_product_facts(p) for p in picks],
+            "products": [{**_product_facts(p), "reason": reason} for p, reason in picks],
         }
         return self._done(ToolResult(name, True, data))
+
+    async def product_names(self, text: str) -> list[str]:
+        """The catalogue names ``text`` may contain, typos allowed; [] when none or on failure."""
+        try:
+            catalogue = await self._catalogue()
+        except StoreError:
+            return []
+        return catalogue_index(tuple(name for _, name in catalogue)).candidates(text)
 
     async def shipping_options(self) -> ToolResult:
         """Shipping zones with their enabled methods, costs and delivery times (in the titles)."""
@@ -246,33 +268,79 @@ class Tools:
         blocked = await self._guess_blocked() if not counted else False
         return ToolResult(name, False, error="rate_limited" if blocked else "not_found")
 
+    async def _catalogue(self) -> list[tuple[int, str]]:
+        """(id, name) of the listed products, kept in the commerce cache until one changes."""
+        store = self._store
+        if store is None:
+            return []
+
+        async def load() -> list[tuple[int, str]]:
+            return [(p.id, p.name) for p in await store.list_products(limit=CATALOGUE_NAMES)]
+
+        if self._cache is None:
+            return await load()
+        return await self._cache.derived(
+            "product_names", load, codec=_CATALOGUE, ttl=CATALOGUE_TTL_SECONDS, catalogue=True
+        )
+
+    async def _named_products(self, query: str) -> list[Product]:
+        """The catalogue products the query names ("alpin down jackt" → Alpine Down Jacket)."""
+        assert self._store is not None
+        catalogue = await self._catalogue()
+        index = catalogue_index(tuple(name for _, name in catalogue))
+        names = set(match_products(query, index.candidates(query)))
+        ids = [product_id for product_id, name in catalogue if name in names]
+        found = [await self._store.get_product(i) for i in ids[:PRODUCT_RESULTS]]
+        return [p for p in found if p is not None]
+
     async def _anchor(self, product_id: int | None, query: str | None) -> Product | None:
         assert self._store is not None
         if product_id is not None:
             return await self._store.get_product(product_id)
-        if query and query.strip():
-            found = await self._store.search_products(" ".join(query.split())[:100], limit=1)
-            return found[0] if found else None
-        return None
+        query = " ".join((query or "").split())[:100]
+        if not query:
+            return None
+        named = await self._named_products(query)
+        found = named or await self._store.search_products(query, limit=1)
+        return found[0] if found else None
 
-    async def _suggestions(self, anchor: Product | None) -> list[Product]:
+    async def _suggestions(self, anchor: Product | None) -> list[tuple[Product, str]]:
+        """Up to three in-stock products other than the anchor, each with why it was picked."""
         assert self._store is not None
-        picks: dict[int, Product] = {}
-        if anchor is not None:
-            for related_id in (*anchor.upsell_ids, *anchor.related_ids):
-                product = await self._store.get_product(related_id)
-                if product is not None:
-                    picks.setdefault(product.id, product)
-                if len(picks) >= RECOMMENDATIONS * 2:
-                    break
-            category = anchor.categories[0].id if anchor.categories else None
-            for product in await self._store.list_products(category_id=category, limit=10):
-                picks.setdefault(product.id, product)
-        else:
-            for product in await self._store.list_products(limit=10):
-                picks.setdefault(product.id, product)
-        skip = anchor.id if anchor else None
-        return [p for p in picks.values() if p.in_stock and p.id != skip][:RECOMMENDATIONS]
+        if anchor is None:
+            listed = await self._store.list_products(limit=10)
+            return [(p, "listed") for p in listed if p.in_stock][:RECOMMENDATIONS]
+        picks: dict[int, tuple[Product, str]] = {}
+        for product_id, reason in await self._candidates(anchor):
+            product = await self._store.get_product(product_id)
+            if product is not None and product.in_stock:
+                picks.setdefault(product.id, (product, reason))
+            if len(picks) >= RECOMMENDATIONS:
+                return list(picks.values())
+        category = anchor.categories[0].id if anchor.categories else None
+        for product in await self._store.list_products(category_id=category, limit=10):
+            if product.in_stock and product.id != anchor.id:
+                picks.setdefault(product.id, (product, "same_category"))
+        return list(picks.values())[:RECOMMENDATIONS]
+
+    async def _candidates(self, anchor: Product) -> list[tuple[int, str]]:
+        """Product ids to try, best first: bought together, upsells, related; never the anchor."""
+        ranked = [(i, "bought_together") for i in await self._bought_with(anchor.id)]
+        ranked += [(i, "upsell") for i in anchor.upsell_ids]
+        ranked += [(i, "related") for i in anchor.related_ids]
+        first_reason: dict[int, str] = {}
+        for product_id, reason in ranked:
+            if product_id != anchor.id:
+                first_reason.setdefault(product_id, reason)
+        return list(first_reason.items())[:RECOMMENDATION_CANDIDATES]
+
+    async def _bought_with(self, product_id: int) -> list[int]:
+        assert self._store is not None
+        try:
+            table = await co_purchases(self._store, cache=self._cache)
+        except StoreError:  # e.g. a key that may read products but not orders
+            return []
+        return bought_with(table, product_id)
 
     def _shop_url(self) -> str | None:
         url = self._site.store_url or self._site.settings.get("shop_url")
@@ -281,6 +349,74 @@ class Tools:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             return None
         return url.rstrip("/") + "/"
+
+
+class CatalogueIndex:
+    """A catalogue's names, indexed so that a message is fuzzy-matched only against the few
+    names it may contain (matching all of 100 names costs milliseconds; this, microseconds).
+
+    Every name word is filed under its spellings with up to as many letters left out as
+    ``match_products`` allows typos (0, 1 or 2 by length); a word typed within that many
+    typos shares one of them with the typed word's spellings with up to two letters left out.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._sizes = [len(_name_words(name)) for name in self.names]
+        self._words: defaultdict[str, set[tuple[int, int]]] = defaultdict(set)
+        self._joined: defaultdict[int, set[int]] = defaultdict(set)  # run-together, by length
+        for n, name in enumerate(self.names):
+            words = _name_words(name)
+            for w, word in enumerate(words):
+                for spelling in _deletions(word, _typos_allowed(word)):
+                    self._words[spelling].add((n, w))
+            if len(words) > 1:  # "tshirt" for "T-Shirt"; one-word names are filed above
+                self._joined[len("".join(words))].add(n)
+
+    def candidates(self, text: str) -> list[str]:
+        """The names whose every word (or whose run-together spelling) may be in ``text``."""
+        seen: defaultdict[int, set[int]] = defaultdict(set)
+        joined: set[int] = set()
+        for word in _name_words(text)[:_MAX_TEXT_WORDS]:
+            if len(word) > _MAX_WORD_LENGTH:
+                continue
+            for spelling in _deletions(word, 2):
+                for n, w in self._words.get(spelling, ()):
+                    seen[n].add(w)
+            stem = len(word.removesuffix("s"))
+            for length in range(max(4, stem - 2), stem + 3):
+                joined |= self._joined.get(length, set())
+        found = {n for n, words in seen.items() if len(words) == self._sizes[n]} | joined
+        return [self.names[n] for n in sorted(found)]
+
+
+@lru_cache(maxsize=32)
+def catalogue_index(names: tuple[str, ...]) -> CatalogueIndex:
+    """The index of one catalogue's names, built once per process while it is unchanged."""
+    return CatalogueIndex(names)
+
+
+_NAME_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # the tokens of ``match_products``
+_MAX_TEXT_WORDS = 60
+_MAX_WORD_LENGTH = 30
+
+
+def _name_words(text: str) -> list[str]:
+    return [normalize(token) for token in _NAME_TOKEN.findall(text)]
+
+
+def _typos_allowed(word: str) -> int:
+    """As ``match_products``: none in words of up to 3 letters, 1 up to 7, else 2."""
+    return 0 if len(word) <= 3 else 1 if len(word) <= 7 else 2
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """The word and every spelling of it with up to ``depth`` letters left out."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
 
 
 async def tools_for_turn(deps: ResponderDeps, turn: Turn) -> Tools:
@@ -300,7 +436,11 @@ async def tools_for_turn(deps: ResponderDeps, turn: Turn) -> Tools:
         store=store,
         customer=turn.customer,
         conversation_id=turn.conversation_id,
+        cache=deps.stores.cache(turn.site_id) if store is not None else None,
     )
+
+
+_CATALOGUE: TypeAdapter[list[tuple[int, str]]] = TypeAdapter(list[tuple[int, str]])
 
 
 @cache
@@ -414,7 +554,9 @@ TOOL_SPECS: list[dict[str, Any]] = [
     ),
     _spec(
         "recommend",
-        "In-stock product suggestions related to a product (by id or by search words).",
+        "Up to three in-stock products to suggest for a product (by id, or by its name or search "
+        "words): those the shop's customers bought together with it first, then the shop's "
+        "upsells and related products, then the same category; each with its reason.",
         {"product_id": {"type": "integer"}, "query": _STRING},
         [],
     ),
