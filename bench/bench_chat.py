@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -44,7 +45,12 @@ class Stats:
 
 
 async def chat(
-    base: str, site_key: str, stats: Stats, stop_at: list[float], ready: asyncio.Event
+    base: str,
+    site_key: str,
+    stats: Stats,
+    stop_at: list[float],
+    ready: asyncio.Event,
+    think: float,
 ) -> None:
     origin = base.replace("127.0.0.1", "localhost")
     async with httpx.AsyncClient(timeout=60) as client:
@@ -57,6 +63,8 @@ async def chat(
         stats.connected += 1
         await ws.send(json.dumps({"type": "resume", "after_seq": 0}))
         await ready.wait()
+        if think:
+            await asyncio.sleep(random.uniform(0, think))  # visitors do not arrive in step
         n = 0
         while time.monotonic() < stop_at[0]:
             n += 1
@@ -72,6 +80,8 @@ async def chat(
                     await asyncio.sleep(0.5)
                     break
             stats.latencies.append(time.perf_counter() - started)
+            if think:
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
 
 async def echo(base: str, stats: Stats, stop_at: list[float], ready: asyncio.Event) -> None:
@@ -88,7 +98,7 @@ async def echo(base: str, stats: Stats, stop_at: list[float], ready: asyncio.Eve
 
 
 async def run_load(
-    kind: str, base: str, site_key: str, chats: int, seconds: float, pid: int
+    kind: str, base: str, site_key: str, chats: int, seconds: float, pid: int, think: float = 0
 ) -> dict:
     stats = Stats()
     ready = asyncio.Event()
@@ -97,7 +107,7 @@ async def run_load(
 
     def worker() -> Coroutine[None, None, None]:
         if kind == "chat":
-            return chat(base, site_key, stats, stop, ready)
+            return chat(base, site_key, stats, stop, ready, think)
         return echo(base, stats, stop, ready)
 
     tasks = []
@@ -184,6 +194,9 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean seconds a customer pauses between messages"
+    )
     parser.add_argument("--postgres", action="store_true", help="store of record: PostgreSQL")
     parser.add_argument("--redis", action="store_true", help="bus and rate limits on Redis")
     args = parser.parse_args()
@@ -206,7 +219,7 @@ def main() -> None:
     try:
         for kind in ("chat", "echo"):
             result = asyncio.run(
-                run_load(kind, base, site_key, args.chats, args.seconds, server.pid)
+                run_load(kind, base, site_key, args.chats, args.seconds, server.pid, args.think)
             )
             print(json.dumps(result), flush=True)
     finally:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from shopchat.settings import Settings
+from shopchat.sqlite_inline import inline_connector
 
 
 def create_engine(settings: Settings, **options: Any) -> AsyncEngine:
@@ -25,7 +26,9 @@ def create_engine(settings: Settings, **options: Any) -> AsyncEngine:
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         engine = create_async_engine(
-            settings.async_database_url, connect_args={"timeout": 30}, **options
+            settings.async_database_url,
+            async_creator=inline_connector(_sqlite_path(settings.async_database_url)),
+            **options,
         )
         _tune_sqlite(engine)
         return engine
@@ -33,6 +36,11 @@ def create_engine(settings: Settings, **options: Any) -> AsyncEngine:
     options.setdefault("max_overflow", 20)
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(settings.async_database_url, **options)
+
+
+def _sqlite_path(url: str) -> str:
+    database = make_url(url).database
+    return database if database else ":memory:"
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
