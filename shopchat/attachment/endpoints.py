@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Request, Response
-from fastapi.responses import FileResponse
-from starlette.datastructures import UploadFile
-from starlette.types import Message
 
-from shopchat.attachment import files, service, storage
+from shopchat.attachment import service
+from shopchat.attachment.responses import file_response
+from shopchat.attachment.upload import read_upload
 from shopchat.conversation.widget_endpoints import bearer_claims
-from shopchat.kit.errors import BadInput, NotFound, PayloadTooLarge, RateLimited
+from shopchat.kit.errors import RateLimited
 from shopchat.services import ServicesDep
 
 router = APIRouter(tags=["attachments"])
 
 UPLOADS_PER_CONVERSATION_PER_HOUR = 30
-_MULTIPART_OVERHEAD = 16 * 1024
 
 
 @router.post("/api/v1/widget/attachments", status_code=201)
@@ -36,14 +33,14 @@ async def upload(
     )
     if retry_after:
         raise RateLimited("too many uploads; try again later", retry_after=retry_after)
-    name, data = await _read_file(request)
+    upload = await read_upload(request)
     async with services.db.transaction() as session:
         attachment = await service.store_upload(
             session,
             data_dir=services.settings.data_dir,
             claims=claims,
-            filename=name,
-            data=data,
+            filename=upload.filename,
+            data=upload.data,
         )
         return service.read_public(attachment)
 
@@ -61,21 +58,7 @@ async def download(
         attachment = await service.attachment_for(
             session, claims=claims, attachment_id=attachment_id
         )
-    path = storage.path_of(services.settings.data_dir, attachment.storage_key)
-    if not path.is_file():
-        raise NotFound("attachment not found", code="attachment_not_found")
-    disposition = "inline" if attachment.content_type.startswith("image/") else "attachment"
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            **_cors(request),
-        },
-    )
+    return file_response(services.settings.data_dir, attachment, _cors(request))
 
 
 @router.options("/api/v1/attachments/{attachment_id}", include_in_schema=False)
@@ -93,42 +76,3 @@ def _cors(request: Request) -> dict[str, str]:
     # The bearer token, never a cookie, authorises the download: echoing Origin is safe.
     origin = request.headers.get("origin")
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
-
-
-async def _read_file(request: Request) -> tuple[str | None, bytes]:
-    """The ``file`` part, refusing more than the size limit before it is all read."""
-    limit = files.MAX_BYTES + _MULTIPART_OVERHEAD
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _too_large()
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return {"type": "http.disconnect"}
-        replayed = True
-        return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-    try:
-        form = await Request(request.scope, replay).form(max_files=1, max_fields=4)
-    except Exception:
-        raise BadInput("send the file as multipart/form-data", code="bad_upload") from None
-    part = form.get("file")
-    if not isinstance(part, UploadFile):
-        raise BadInput("send the file in a form field named 'file'", code="bad_upload")
-    data = await part.read()
-    await form.close()
-    if len(data) > files.MAX_BYTES:
-        raise _too_large()
-    return part.filename, data
-
-
-def _too_large() -> PayloadTooLarge:
-    megabytes = files.MAX_BYTES // (1024 * 1024)
-    return PayloadTooLarge(f"files can be at most {megabytes} MB", code="file_too_large")

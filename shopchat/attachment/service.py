@@ -1,4 +1,4 @@
-"""Store an upload for a conversation; find one for its conversation's customer."""
+"""Store an upload for a conversation; find one for its customer or its site's agents."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,7 @@ from shopchat.attachment import files, storage
 from shopchat.conversation import repository as conversations
 from shopchat.conversation.tokens import SessionClaims
 from shopchat.kit.errors import BadInput, NotFound
-from shopchat.models import Attachment
+from shopchat.models import Attachment, Site
 
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
@@ -36,21 +38,44 @@ async def store_upload(
     filename: str | None,
     data: bytes,
 ) -> Attachment:
-    """Check the real type, strip metadata, write the bytes, then record the attachment."""
+    """A customer's upload to the token's own conversation."""
     await own_conversation(session, claims)
+    return await save(
+        session,
+        data_dir=data_dir,
+        site_id=claims.site_id,
+        conversation_id=claims.conversation_id,
+        filename=filename,
+        data=data,
+    )
+
+
+async def save(
+    session: AsyncSession,
+    *,
+    data_dir: Path,
+    site_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    filename: str | None,
+    data: bytes,
+) -> Attachment:
+    """Check the real type, strip metadata, write the bytes, then record the attachment.
+
+    The caller has checked that the sender may write to this conversation.
+    """
     if not data:
         raise BadInput("the file is empty", code="empty_file")
     kind = files.sniff(data)
     cleaned = await asyncio.to_thread(files.clean, data, kind)
     attachment = Attachment(
         id=uuid.uuid4(),
-        site_id=claims.site_id,
-        conversation_id=claims.conversation_id,
+        site_id=site_id,
+        conversation_id=conversation_id,
         filename=safe_filename(filename, kind.extension),
         content_type=kind.content_type,
         size=len(cleaned),
     )
-    attachment.storage_key = storage.storage_key(claims.site_id, attachment.id)
+    attachment.storage_key = storage.storage_key(site_id, attachment.id)
     await asyncio.to_thread(storage.write, data_dir, attachment.storage_key, cleaned)
     session.add(attachment)
     await session.flush()
@@ -62,10 +87,7 @@ async def attachment_for(
 ) -> Attachment:
     """An attachment of the token's own conversation; anything else is simply not found."""
     await own_conversation(session, claims)
-    try:
-        wanted = uuid.UUID(attachment_id)
-    except ValueError:
-        raise NotFound("attachment not found", code="attachment_not_found") from None
+    wanted = _attachment_uuid(attachment_id)
     attachment = await session.scalar(
         select(Attachment).where(
             Attachment.id == wanted,
@@ -76,6 +98,50 @@ async def attachment_for(
     if attachment is None:
         raise NotFound("attachment not found", code="attachment_not_found")
     return attachment
+
+
+async def attachment_for_account(
+    session: AsyncSession, *, account_id: uuid.UUID, attachment_id: str
+) -> Attachment:
+    """An attachment of any conversation of the account's sites, for its signed-in agents."""
+    attachment = await session.scalar(
+        select(Attachment)
+        .join(Site, Site.id == Attachment.site_id)
+        .where(Attachment.id == _attachment_uuid(attachment_id), Site.account_id == account_id)
+    )
+    if attachment is None:
+        raise NotFound("attachment not found", code="attachment_not_found")
+    return attachment
+
+
+async def for_message(
+    session: AsyncSession, *, conversation_id: uuid.UUID, ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """What a message stores of its attachments; each must belong to the conversation."""
+    if not ids:
+        return []
+    try:
+        wanted = [uuid.UUID(i) for i in ids]
+    except ValueError:
+        raise BadInput("attachment id is not valid", code="bad_attachments") from None
+    rows = (
+        await session.scalars(
+            select(Attachment).where(
+                Attachment.id.in_(wanted), Attachment.conversation_id == conversation_id
+            )
+        )
+    ).all()
+    if len(rows) != len(set(wanted)):
+        raise BadInput("attachment not found in this conversation", code="bad_attachments")
+    by_id = {a.id: a for a in rows}
+    return [read_public(by_id[i]) for i in dict.fromkeys(wanted)]
+
+
+def _attachment_uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("attachment not found", code="attachment_not_found") from None
 
 
 async def own_conversation(session: AsyncSession, claims: SessionClaims) -> None:
