@@ -10,7 +10,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.console import admin, auth, live, repository, routing, service, suggestions
+from shopchat.console import (
+    admin,
+    attachments,
+    auth,
+    live,
+    orders,
+    repository,
+    routing,
+    service,
+    suggestions,
+)
 from shopchat.console.web import (
     HERE,
     acting,
@@ -31,6 +41,7 @@ router = APIRouter(prefix="/console", tags=["console"])
 
 LOGIN_PER_IP = (20, 300)  # attempts, seconds
 LOGIN_PER_EMAIL = (8, 300)
+REFRESH_HEADER = "x-console-refresh"
 STATIC = {  # the only files served from the console's static folder
     "console.js": "text/javascript",
     "console.css": "text/css",
@@ -249,7 +260,17 @@ async def conversation_page(
             teams=await repository.teams(session, agent.account_id),
             canned=canned,
         )
+    context["orders"] = await _panel_orders(request, services, site, contact)
     return render("conversation.html", **context)
+
+
+async def _panel_orders(
+    request: Request, services: Services, site: Site | None, contact: Contact | None
+) -> orders.RecentOrders | None:
+    # The script's partial refreshes never swap the panel: they need not wait for the shop.
+    if site is None or contact is None or request.headers.get(REFRESH_HEADER):
+        return None
+    return await orders.recent_orders(services.stores, site=site, contact=contact)
 
 
 async def _act(request: Request, services: Services, conversation_id: str, action: str) -> Response:
@@ -262,7 +283,11 @@ async def _act(request: Request, services: Services, conversation_id: str, actio
                 outcome = await service.claim(session, agent=agent, conversation_id=cid)
             case "reply":
                 outcome = await service.reply(
-                    session, agent=agent, conversation_id=cid, text=form.get("text", "")
+                    session,
+                    agent=agent,
+                    conversation_id=cid,
+                    text=form.get("text", ""),
+                    attachment_ids=[i for i in form.get("attachments", "").split(",") if i],
                 )
             case "note":
                 outcome = await service.add_note(
@@ -386,3 +411,4 @@ async def security_totp(request: Request, services: ServicesDep) -> Response:
 
 router.include_router(admin.router)
 router.include_router(suggestions.router)
+router.include_router(attachments.router)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shopchat.attachment import service as attachments
 from shopchat.console import audit, repository
 from shopchat.console.handoff import mark_waiting
 from shopchat.console.live import Outcome
@@ -28,6 +30,7 @@ SUPERVISORS = frozenset({"owner", "admin", "supervisor"})
 ADMINS = frozenset({"owner", "admin"})
 AVAILABILITY = ("online", "away", "offline")
 MAX_TEXT = 4000
+MAX_ATTACHMENTS = 5
 VARIABLES = ("first_name", "name", "agent_name", "site_name")
 
 
@@ -136,13 +139,21 @@ async def claim(session: AsyncSession, *, agent: Agent, conversation_id: uuid.UU
 
 
 async def reply(
-    session: AsyncSession, *, agent: Agent, conversation_id: uuid.UUID, text: str
+    session: AsyncSession,
+    *,
+    agent: Agent,
+    conversation_id: uuid.UUID,
+    text: str,
+    attachment_ids: Sequence[str] = (),
 ) -> Outcome:
-    """Answer the customer; a trainee's answer waits for a supervisor."""
+    """Answer the customer, with files uploaded to the conversation; a trainee's answer
+    waits for a supervisor."""
     conversation = await load(session, agent, conversation_id)
     if conversation.assignee_id not in (None, agent.id) and not is_supervisor(agent):
         raise Forbidden("this conversation belongs to another agent", code="not_yours")
-    text = await expand_canned(session, agent=agent, conversation=conversation, text=_clean(text))
+    files = await _reply_attachments(session, agent, conversation, attachment_ids)
+    text = _clean(text) if text.strip() or not files else ""
+    text = await expand_canned(session, agent=agent, conversation=conversation, text=text)
     outcome = Outcome(conversation.site_id, conversation.id)
     if conversation.assignee_id is None and agent.role != "trainee":
         outcome = await claim(session, agent=agent, conversation_id=conversation.id)
@@ -157,9 +168,21 @@ async def reply(
         await session.flush()
         outcome.private.append(_pending_event(held, agent.name))
         return outcome
-    frame = await _agent_message(session, conversation, agent=agent, text=text)
+    frame = await _agent_message(session, conversation, agent=agent, text=text, files=files)
     outcome.public.append(frame)
     return outcome
+
+
+async def _reply_attachments(
+    session: AsyncSession, agent: Agent, conversation: Conversation, ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    if agent.role == "trainee":
+        raise Forbidden("held replies cannot carry files yet", code="role_required")
+    if len(ids) > MAX_ATTACHMENTS:
+        raise BadInput(f"at most {MAX_ATTACHMENTS} files per reply", code="bad_attachments")
+    return await attachments.for_message(session, conversation_id=conversation.id, ids=ids)
 
 
 async def _agent_message(
@@ -169,6 +192,7 @@ async def _agent_message(
     agent: Agent,
     text: str,
     meta: dict[str, Any] | None = None,
+    files: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     message, _ = await insert_message(
         session,
@@ -176,6 +200,7 @@ async def _agent_message(
         role="agent",
         text=text,
         agent_id=agent.id,
+        attachments=files,
         meta={**_author(agent), **(meta or {})},
     )
     if conversation.status in ("resolved", "bot", "waiting"):

@@ -37,7 +37,7 @@
   function refresh(ids) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
-      fetch(location.href, { credentials: "same-origin" })
+      fetch(location.href, { credentials: "same-origin", headers: { "X-Console-Refresh": "1" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) return;
@@ -145,8 +145,72 @@
     text.className = "text";
     text.textContent = frame.text;
     li.append(meta, text);
+    (frame.attachments || []).forEach(function (a) { li.appendChild(attachmentLink(a)); });
     timeline.appendChild(li);
     scrollTimeline();
+  }
+
+  function attachmentLink(a) {
+    var div = document.createElement("div");
+    div.className = "attachment";
+    if (!a || !a.id) { div.textContent = "📎 " + ((a && a.name) || "file"); return div; }
+    var link = document.createElement("a");
+    link.href = "/console/attachments/" + encodeURIComponent(a.id);
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = "📎 " + (a.name || "file");
+    div.appendChild(link);
+    if (/^image\//.test(a.content_type || "")) {
+      var img = document.createElement("img");
+      img.className = "thumb";
+      img.alt = a.name || "";
+      img.src = link.href;
+      div.appendChild(img);
+    }
+    return div;
+  }
+
+  // --- files for the next reply: uploaded at once, their ids sent with the reply ---------
+  var replyFiles = [];
+
+  function showReplyFiles() {
+    var list = $("reply-files");
+    var ids = $("reply-attachments");
+    var text = $("reply-text");
+    if (!list || !ids) return;
+    list.textContent = "";
+    replyFiles.forEach(function (f) {
+      var li = document.createElement("li");
+      li.textContent = f.name;
+      list.appendChild(li);
+    });
+    ids.value = replyFiles.map(function (f) { return f.id; }).join(",");
+    if (text) text.required = replyFiles.length === 0;
+  }
+
+  function uploadFile(input) {
+    var file = input.files && input.files[0];
+    if (!file) return;
+    var data = new FormData();
+    data.append("file", file);
+    data.append("csrf_token", csrf);
+    toast("Uploading " + file.name + "…");
+    fetch(input.dataset.upload, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf },
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) throw new Error((j.error && j.error.message) || "The file could not be sent");
+        return j;
+      });
+    }).then(function (uploaded) {
+      replyFiles.push(uploaded);
+      showReplyFiles();
+      toast("Attached " + uploaded.name);
+    }).catch(function (err) { toast(err.message); })
+      .finally(function () { input.value = ""; });
   }
 
   function appendNote(event) {
@@ -290,6 +354,8 @@
     ajax($("reply-form"), function (result) {
       var text = $("reply-text");
       text.value = "";
+      replyFiles = [];
+      showReplyFiles();
       sendTyping(false);
       if (result.held) { toast("Sent for approval"); refresh(["pending"]); }
       refresh(["conv-head", "conversation-list"]);
@@ -310,6 +376,11 @@
         }
         canned.selectedIndex = 0;
       });
+    }
+    var picker = $("reply-file");
+    if (picker && !picker.dataset.bound) {
+      picker.dataset.bound = "1";
+      picker.addEventListener("change", function () { uploadFile(picker); });
     }
     var reply = $("reply-text");
     if (reply && !reply.dataset.bound) {
