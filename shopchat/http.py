@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shopchat.kit.errors import RateLimited, ShopchatError
 
 MAX_BODY_BYTES = 64 * 1024
-_UPLOAD_PATHS = ("/api/v1/widget/attachments",)
+# Uploads are read (and capped at their own limit) by their endpoints.
+_UPLOAD_PATHS = ("/api/v1/widget/attachments", "/console/attachments")
 # WooCommerce sends whole orders (line items, meta_data of every plugin) to webhooks.
 _LARGER_BODY_PATHS = (("/api/v1/webhooks/", 1024 * 1024),)
 _WIDGET_API = "/api/v1/widget/"

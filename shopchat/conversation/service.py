@@ -17,20 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.assistant.responder import HistoryItem, Reply, Responder, Turn
+from shopchat.attachment import service as attachment_service
 from shopchat.bus import Bus
 from shopchat.console.handoff import on_handoff, on_unattended_message
 from shopchat.conversation import repository
 from shopchat.conversation.frames import Rating, SendMessage, message_frame
 from shopchat.conversation.tokens import SessionClaims
 from shopchat.db import Database
-from shopchat.kit.errors import BadInput, Conflict, NotFound
+from shopchat.kit.errors import Conflict, NotFound
 from shopchat.kit.identity import Identity
-from shopchat.models import Attachment, Contact, Conversation, Message, Site
+from shopchat.models import Contact, Conversation, Message, Site
 from shopchat.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,9 @@ class Chat:
         """Store a customer's message once (by client_id); publish it; let the bot answer."""
         async with self.db.transaction() as session:
             conversation = await self._conversation(session, claims)
-            attachments = await _own_attachments(session, conversation, message.attachments)
+            attachments = await attachment_service.for_message(
+                session, conversation_id=conversation.id, ids=message.attachments
+            )
             stored, created = await insert_message(
                 session,
                 conversation=conversation,
@@ -468,27 +470,3 @@ async def _resumable(
             session, site_id=site.id, contact_id=contact.id
         )
     return conversation
-
-
-async def _own_attachments(
-    session: AsyncSession, conversation: Conversation, ids: Sequence[str]
-) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    try:
-        wanted = [uuid.UUID(i) for i in ids]
-    except ValueError:
-        raise BadInput("attachment id is not valid", code="bad_attachments") from None
-    rows = (
-        await session.scalars(
-            select(Attachment).where(
-                Attachment.id.in_(wanted), Attachment.conversation_id == conversation.id
-            )
-        )
-    ).all()
-    if len(rows) != len(set(wanted)):
-        raise BadInput("attachment not found in this conversation", code="bad_attachments")
-    return [
-        {"id": str(a.id), "name": a.filename, "content_type": a.content_type, "size": a.size}
-        for a in rows
-    ]

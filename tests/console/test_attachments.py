@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 
 import httpx
-import pytest
 from PIL import Image, PngImagePlugin
 
 from tests.console.helpers import ConsoleClient, World
@@ -213,11 +212,6 @@ def test_a_trainee_cannot_attach_and_foreign_ids_are_refused(
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (400, "bad_attachments")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shopchat/http.py BodyLimit caps /console/* at 64 KB: /console/attachments "
-    "needs to join _UPLOAD_PATHS (owned outside the console)",
-)
 def test_a_large_image_is_accepted(
     console_server: ServerThread, world: World, client: Callable[..., ConsoleClient]
 ) -> None:
