@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from shopchat.commerce.registry import StoreRegistry
     from shopchat.db import Database
     from shopchat.kit.ratelimit import RateLimiter
+    from shopchat.models import Site
     from shopchat.settings import Settings
 
 StreamSink = Callable[[str], Awaitable[None]]
@@ -42,6 +43,7 @@ class Turn:
     customer: Identity | None  # None for a guest: nothing the browser said is trusted
     history: tuple[HistoryItem, ...] = ()
     low_confidence_turns: int = 0
+    site: Site | None = None  # the site as loaded for this turn (read it, never change it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -421,15 +421,17 @@ def _deletions(word: str, depth: int) -> set[str]:
 
 async def tools_for_turn(deps: ResponderDeps, turn: Turn) -> Tools:
     """The tools for one turn: the site's store and the turn's verified customer (or guest)."""
-    async with deps.db.transaction() as session:
-        site = await session.get(Site, turn.site_id)
-        store = deps.stores.for_site(site) if site is not None else None
-        info = SiteInfo(
-            id=turn.site_id,
-            name=turn.site_name,
-            settings=dict(site.settings) if site is not None else dict(turn.site_settings),
-            store_url=site.store_url if site is not None else None,
-        )
+    site = turn.site
+    if site is None:  # a turn built outside the chat service (tests, tools)
+        async with deps.db.transaction() as session:
+            site = await session.get(Site, turn.site_id)
+    store = deps.stores.for_site(site) if site is not None else None
+    info = SiteInfo(
+        id=turn.site_id,
+        name=turn.site_name,
+        settings=dict(site.settings) if site is not None else dict(turn.site_settings),
+        store_url=site.store_url if site is not None else None,
+    )
     return Tools(
         deps=deps,
         site=info,

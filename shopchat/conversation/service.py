@@ -283,6 +283,7 @@ class Chat:
                 customer=identity_of(contact) if contact else None,
                 history=tuple(HistoryItem(m.role, m.text) for m in recent if m.seq < seq),
                 low_confidence_turns=conversation.low_confidence_turns,
+                site=site,
             )
 
     async def _store_reply(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.models import KnowledgeEntry
@@ -36,49 +37,38 @@ def search_terms(query: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[s
 async def search(
     session: AsyncSession, *, site_id: uuid.UUID, terms: Sequence[str], limit: int = 3
 ) -> list[KnowledgeEntry]:
-    """Approved entries of one site that match any term, best first."""
+    """Approved entries of one site that match any term, best first (one query)."""
     if not terms:
         return []
     if session.bind.dialect.name == "sqlite":
-        ids = await _sqlite_match(session, site_id=site_id, terms=terms, limit=limit)
+        statement, params = _sqlite_match(site_id, terms)
     else:
-        ids = await _postgres_match(session, site_id=site_id, terms=terms, limit=limit)
-    if not ids:
-        return []
-    rows = await session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.id.in_(ids)))
-    by_id = {row.id: row for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+        statement, params = _postgres_match(site_id, terms)
+    rows = await session.scalars(
+        select(KnowledgeEntry).from_statement(statement), {**params, "limit": limit}
+    )
+    return list(rows)
 
 
-async def _sqlite_match(
-    session: AsyncSession, *, site_id: uuid.UUID, terms: Sequence[str], limit: int
-) -> list[uuid.UUID]:
+def _sqlite_match(site_id: uuid.UUID, terms: Sequence[str]) -> tuple[TextClause, dict[str, Any]]:
     # Each term is quoted, so FTS5 query syntax in customer text is inert.
     match = " OR ".join('"' + term.replace('"', "") + '"*' for term in terms)
-    result = await session.execute(
-        text(
-            "SELECT k.id FROM knowledge_fts"
-            " JOIN knowledge_entries k ON k.rowid = knowledge_fts.rowid"
-            " WHERE knowledge_fts MATCH :match AND k.site_id = :site AND k.status = 'approved'"
-            " ORDER BY bm25(knowledge_fts, 3.0, 1.0) LIMIT :limit"
-        ),
-        {"match": match, "site": site_id.hex, "limit": limit},
+    statement = text(
+        "SELECT k.* FROM knowledge_fts"
+        " JOIN knowledge_entries k ON k.rowid = knowledge_fts.rowid"
+        " WHERE knowledge_fts MATCH :match AND k.site_id = :site AND k.status = 'approved'"
+        " ORDER BY bm25(knowledge_fts, 3.0, 1.0) LIMIT :limit"
     )
-    return [uuid.UUID(str(row[0])) for row in result]
+    return statement, {"match": match, "site": site_id.hex}
 
 
-async def _postgres_match(
-    session: AsyncSession, *, site_id: uuid.UUID, terms: Sequence[str], limit: int
-) -> list[uuid.UUID]:
+def _postgres_match(site_id: uuid.UUID, terms: Sequence[str]) -> tuple[TextClause, dict[str, Any]]:
     query = " | ".join(re.sub(r"[^\w]", "", term) + ":*" for term in terms if term)
-    result = await session.execute(
-        text(
-            "SELECT id FROM knowledge_entries, to_tsquery('simple', :query) q"
-            " WHERE site_id = :site AND status = 'approved'"
-            " AND to_tsvector('simple', title || ' ' || body) @@ q"
-            " ORDER BY ts_rank(setweight(to_tsvector('simple', title), 'A')"
-            " || to_tsvector('simple', body), q) DESC LIMIT :limit"
-        ),
-        {"query": query, "site": site_id, "limit": limit},
+    statement = text(
+        "SELECT k.* FROM knowledge_entries k, to_tsquery('simple', :query) q"
+        " WHERE k.site_id = :site AND k.status = 'approved'"
+        " AND to_tsvector('simple', k.title || ' ' || k.body) @@ q"
+        " ORDER BY ts_rank(setweight(to_tsvector('simple', k.title), 'A')"
+        " || to_tsvector('simple', k.body), q) DESC LIMIT :limit"
     )
-    return [row[0] for row in result]
+    return statement, {"query": query, "site": site_id}
