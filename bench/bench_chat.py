@@ -140,6 +140,7 @@ async def run_load(
         "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None,
         "server_rss_mib": memory,
         "failed_chats": len(failures),
+        "first_failure": repr(failures[0])[:200] if failures else None,
         "error_frames": stats.errors,
     }
 

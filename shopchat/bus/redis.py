@@ -9,6 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from shopchat.bus.base import Bus, encode
+from shopchat.kit.redis import redis_client
 
 log = logging.getLogger(__name__)
 _RECONNECT_SECONDS = 1.0
@@ -23,7 +24,7 @@ class RedisBus(Bus):
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._redis = redis_client(url, decode_responses=True)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()

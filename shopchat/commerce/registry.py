@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import redis.asyncio as aioredis
-
 from shopchat.commerce.cache import (
     CacheBackend,
     CachedStore,
@@ -23,6 +21,7 @@ from shopchat.commerce.store import Store
 from shopchat.commerce.woocommerce import WooCommerceCredentials, woocommerce_store
 from shopchat.commerce.woocommerce.adapter import WooCommerceStore
 from shopchat.kit import crypto
+from shopchat.kit.redis import redis_client
 from shopchat.models import Site
 from shopchat.settings import Settings
 
@@ -47,7 +46,7 @@ class StoreRegistry:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._redis = aioredis.from_url(settings.redis_url) if settings.redis_url else None
+        self._redis = redis_client(settings.redis_url) if settings.redis_url else None
         self._backend: CacheBackend = (
             RedisCacheBackend(self._redis) if self._redis else MemoryCacheBackend()
         )

@@ -6,7 +6,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 
-import redis.asyncio as aioredis
+from shopchat.kit.redis import redis_client
 
 
 class RateLimiter(ABC):
@@ -49,7 +49,7 @@ class RedisRateLimiter(RateLimiter):
     """Counters shared by every process: INCR on a key that expires with its window."""
 
     def __init__(self, url: str, *, prefix: str = "shopchat:rl:") -> None:
-        self._redis = aioredis.from_url(url)
+        self._redis = redis_client(url)
         self._prefix = prefix
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> float:

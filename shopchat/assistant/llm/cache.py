@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from typing import Any, Protocol
 
-import redis.asyncio as aioredis
+from shopchat.kit.redis import redis_client
 
 _MAX_MEMORY_ENTRIES = 5000
 
@@ -69,7 +69,7 @@ class RedisAnswerCache:
     """Shared by every process; Redis expires the entries."""
 
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.from_url(url)
+        self._redis = redis_client(url)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         raw = await self._redis.get(key)
