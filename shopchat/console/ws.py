@@ -23,14 +23,13 @@ from shopchat.bus import Subscription
 from shopchat.console import auth, presence, repository
 from shopchat.console.live import Outcome, publish
 from shopchat.conversation.service import site_channel
+from shopchat.conversation.ws import CLOSE_RECONNECT, CLOSE_UNAUTHORIZED
 from shopchat.kit.ratelimit import TokenBucket
 from shopchat.services import Services, get_services
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_RECONNECT = 4000
 RECHECK_SECONDS = 60.0
 MAX_FRAME_BYTES = 4096
 
