@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from sqlalchemy import select
 
 from shopchat.agent.service import create_agent_for_site
 from shopchat.app import create_app
 from shopchat.demo.seed import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, DemoSite, seed_demo
+from shopchat.models.tables import Site
 from shopchat.settings import Settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Widget
 from tests.console.helpers import PASSWORD, ScriptedResponder, run_async, run_db
@@ -42,6 +44,10 @@ def shop(console_settings: Settings) -> Iterator[Shop]:
     demo = run_async(seed_demo(console_settings, port=port))
 
     async def agents(session):  # type: ignore[no-untyped-def]
+        # The demo keeps office hours (Mon–Fri 9–18 Berlin); staffed around the clock here,
+        # so that what the customer is told does not depend on when the suite runs.
+        site = await session.scalar(select(Site).where(Site.site_key == demo.site_key))
+        site.settings = {**site.settings, "business_hours": None}
         for role, name in (
             ("supervisor", "Sam Supervisor"),
             ("agent2", "Bea Agent"),
