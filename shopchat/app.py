@@ -59,6 +59,7 @@ def create_app(
         stores = StoreRegistry(settings)
         responder = responder_factory(ResponderDeps(settings, db, limiter, stores))
         chat = Chat(db=db, bus=bus, responder=responder)
+        chat.start_recovery()
         app.state.services = Services(
             settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores
         )

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -92,3 +93,15 @@ def server(backend_settings: Settings) -> Iterator[ServerThread]:
 @pytest.fixture
 def sites(backend_settings: Settings) -> SiteFactory:
     return SiteFactory(backend_settings)
+
+
+@pytest.fixture
+def fresh_settings(backend_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """A fresh, migrated database of the current backend's kind, for a test that must not
+    share its rows with the session's server (or whose server must not see others')."""
+    url = "" if backend_settings.is_sqlite else create_postgres_database()
+    settings = make_settings(tmp_path, url)
+    asyncio.run(upgrade(settings))
+    yield settings
+    if url:
+        drop_postgres_database(url)

@@ -1,9 +1,10 @@
-"""Every query on conversations, contacts and messages; all scoped by site."""
+"""Every query on conversations, contacts and messages; all scoped by site (but one, said there)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,3 +118,30 @@ async def allocate_seq(session: AsyncSession, *, conversation_id: uuid.UUID) -> 
     if seq is None:
         raise LookupError(f"conversation {conversation_id} vanished")
     return seq
+
+
+async def owed_replies(
+    session: AsyncSession, *, since: datetime, until: datetime, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID, int]]:
+    """(site, conversation, seq) of conversations still with the assistant whose latest
+    message is the customer's, written between ``since`` and ``until``, oldest first.
+
+    The one query here that spans sites: reply recovery runs for the whole deployment,
+    and answers each conversation under its own site.
+    """
+    rows = await session.execute(
+        select(Conversation.site_id, Conversation.id, Message.seq)
+        .join(
+            Message,
+            (Message.conversation_id == Conversation.id) & (Message.seq == Conversation.last_seq),
+        )
+        .where(
+            Conversation.status == "bot",
+            Conversation.updated_at >= since,
+            Conversation.updated_at < until,
+            Message.role == "customer",
+        )
+        .order_by(Conversation.updated_at)
+        .limit(limit)
+    )
+    return [(site_id, conversation_id, seq) for site_id, conversation_id, seq in rows]

@@ -4,17 +4,25 @@ Delivery guarantees (ARCHITECTURE.md): a message is acknowledged only once commi
 ``client_id`` makes resending harmless; live pushes are notifications whose content
 can always be re-read from the store, so a push lost between commit and publish is
 recovered by ``resume``.
+
+A reply is owed for each customer message the assistant holds. The process that stored
+the message answers it at once; if that process dies first, reply recovery
+(:meth:`Chat.answer_owed_replies`, run by every process) answers it a minute later. A
+reply's id is derived from the message it answers, so however many processes try, at
+most one reply is stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import uuid
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -31,12 +39,20 @@ from shopchat.db import Database
 from shopchat.kit.errors import Conflict, NotFound
 from shopchat.kit.identity import Identity
 from shopchat.models import Contact, Conversation, Message, Site
+from shopchat.models.base import utcnow
 from shopchat.observability import metrics
 
 log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 500
 HISTORY_FOR_RESPONDER = 20
+# Reply recovery: a reply not stored this long after the customer's message was lost with
+# its process (the LLM's whole-answer deadline is 25 s); older than the horizon, the
+# customer has gone and an answer would only surprise them.
+RECOVERY_GRACE = timedelta(seconds=60)
+RECOVERY_HORIZON = timedelta(hours=1)
+RECOVERY_EVERY_SECONDS = 30.0
+RECOVERY_BATCH = 200
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 _FALLBACK_REPLY = (
     "Sorry, I ran into a problem answering that. I've asked a member of our team to help you here."
@@ -76,6 +92,8 @@ class Chat:
         self._reply_locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        self._recovery: asyncio.Task[None] | None = None
+        self._recovered: set[tuple[uuid.UUID, int]] = set()
 
     # --- sessions -------------------------------------------------------------------
 
@@ -236,7 +254,7 @@ class Chat:
             turn = await self._turn(site_id, conversation_id, seq)
             if turn is None:
                 return
-            reply_id = uuid.uuid4()
+            reply_id = reply_id_for(conversation_id, seq)
             await self._publish(site_id, conversation_id, _typing("assistant", True))
             try:
                 reply = await self._ask_responder(turn, reply_id)
@@ -271,6 +289,8 @@ class Chat:
             latest_customer = max((m.seq for m in recent if m.role == "customer"), default=seq)
             if latest_customer > seq:
                 return None  # a newer message is queued; its reply answers both
+            if any(m.role == "assistant" and m.seq > seq for m in recent):
+                return None  # answered already (recovery raced the live reply)
             contact = await session.get(Contact, conversation.contact_id)
             current = next(m for m in reversed(recent) if m.seq == seq)
             return Turn(
@@ -292,25 +312,30 @@ class Chat:
         meta = dict(reply.meta)
         if reply.quick_replies:
             meta["quick_replies"] = list(reply.quick_replies)
-        async with self.db.transaction() as session:
-            conversation = await repository.get_conversation(
-                session, site_id=site_id, conversation_id=conversation_id
-            )
-            if conversation is None or conversation.status != "bot":
-                return  # an agent took over while the assistant was thinking
-            stored, _ = await insert_message(
-                session,
-                conversation=conversation,
-                role="assistant",
-                text=reply.text,
-                meta=meta,
-                message_id=reply_id,
-            )
-            _note_understanding(conversation, reply)
-            notices: list[Message] = []
-            if reply.handoff:
-                conversation.status = "waiting"
-                notices = await on_handoff(session, conversation)
+        try:
+            async with self.db.transaction() as session:
+                conversation = await repository.get_conversation(
+                    session, site_id=site_id, conversation_id=conversation_id
+                )
+                if conversation is None or conversation.status != "bot":
+                    return  # an agent took over while the assistant was thinking
+                stored, _ = await insert_message(
+                    session,
+                    conversation=conversation,
+                    role="assistant",
+                    text=reply.text,
+                    meta=meta,
+                    message_id=reply_id,
+                )
+                _note_understanding(conversation, reply)
+                notices: list[Message] = []
+                if reply.handoff:
+                    conversation.status = "waiting"
+                    notices = await on_handoff(session, conversation)
+        except IntegrityError:
+            # The id is the answered message's: another process stored this reply first.
+            log.info("reply %s to conversation %s was stored elsewhere", reply_id, conversation_id)
+            return
         metrics.messages.labels(role="assistant").inc()
         await self.publish_message(conversation, stored)
         if reply.handoff:
@@ -318,8 +343,51 @@ class Chat:
         for notice in notices:
             await self.publish_message(conversation, notice)
 
+    def start_recovery(self, *, every_seconds: float = RECOVERY_EVERY_SECONDS) -> None:
+        """Answer owed replies now and then every ``every_seconds`` until :meth:`drain`."""
+
+        async def run() -> None:
+            while True:
+                try:
+                    await self.answer_owed_replies()
+                except Exception:
+                    log.exception("reply recovery pass failed; trying again")
+                await asyncio.sleep(every_seconds)
+
+        self._recovery = asyncio.create_task(run(), name="reply-recovery")
+
+    async def answer_owed_replies(
+        self, *, grace: timedelta = RECOVERY_GRACE, horizon: timedelta = RECOVERY_HORIZON
+    ) -> int:
+        """Answer customer messages whose reply was lost with the process that stored them.
+
+        Each owed message is tried once per process: a responder may choose silence, and
+        asking it again every pass would not change its mind. Returns how many were tried.
+        """
+        now = utcnow()
+        async with self.db.transaction() as session:
+            owed = await repository.owed_replies(
+                session, since=now - horizon, until=now - grace, limit=RECOVERY_BATCH
+            )
+        # Forget what is no longer owed (answered, or past the horizon): the set stays small.
+        self._recovered &= {(conversation_id, seq) for _, conversation_id, seq in owed}
+        tried = 0
+        for site_id, conversation_id, seq in owed:
+            if (conversation_id, seq) in self._recovered or conversation_id in self._reply_locks:
+                continue  # tried already, or this process is answering it right now
+            self._recovered.add((conversation_id, seq))
+            metrics.replies_recovered.inc()
+            log.warning("answering message %s of conversation %s late", seq, conversation_id)
+            self._schedule_reply(site_id, conversation_id, seq)
+            tried += 1
+        return tried
+
     async def drain(self) -> None:
-        """Let replies under way finish (at shutdown)."""
+        """Stop reply recovery; let replies under way finish (at shutdown)."""
+        if self._recovery is not None:
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recovery
         if self._reply_tasks:
             await asyncio.wait(set(self._reply_tasks), timeout=10)
 
@@ -383,6 +451,11 @@ async def insert_message(
             raise
         return existing, False
     return message, True
+
+
+def reply_id_for(conversation_id: uuid.UUID, seq: int) -> uuid.UUID:
+    """The id of the assistant's answer to message ``seq``: the same in every process."""
+    return uuid.uuid5(conversation_id, f"reply-to:{seq}")
 
 
 def identity_of(contact: Contact) -> Identity | None:

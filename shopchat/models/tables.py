@@ -109,6 +109,7 @@ class Conversation(IdMixin, CreatedMixin, Base):
 
     __table_args__ = (
         Index("ix_conversations_site_status_updated", "site_id", "status", "updated_at"),
+        Index("ix_conversations_status_updated", "status", "updated_at"),  # reply recovery
         Index("ix_conversations_site_session", "site_id", "session_id"),
         Index("ix_conversations_contact", "contact_id"),
         Index("ix_conversations_assignee", "assignee_id"),

@@ -12,4 +12,8 @@ reply_seconds = Histogram(
     "Time the responder took for one reply",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+replies_recovered = Counter(
+    "shopchat_replies_recovered_total",
+    "Customer messages answered by reply recovery (their process died before replying)",
+)
 sessions_opened = Counter("shopchat_sessions_total", "Widget sessions opened", ["verified"])

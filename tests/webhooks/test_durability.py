@@ -11,7 +11,6 @@ import asyncio
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,11 +20,9 @@ from sqlalchemy import select
 from shopchat.app import create_app
 from shopchat.commerce.registry import encrypt_store_credentials
 from shopchat.commerce.webhooks import service
-from shopchat.migrations.runner import upgrade
 from shopchat.models import Contact, Conversation, Message, OrderEvent, Site
 from shopchat.settings import Settings
 from shopchat.site.service import SiteCredentials
-from tests.conftest import create_postgres_database, drop_postgres_database, make_settings
 from tests.support.server import ServerThread
 from tests.support.sites import SiteFactory
 from tests.support.woocommerce_store import (
@@ -34,17 +31,6 @@ from tests.support.woocommerce_store import (
     WooCommerceTestStore,
 )
 from tests.webhooks.helpers import delivery_headers, order_payload, wait_processed, webhook_url
-
-
-@pytest.fixture
-def own_settings(backend_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
-    """A fresh, migrated database of the same kind as the current backend."""
-    url = "" if backend_settings.is_sqlite else create_postgres_database()
-    settings = make_settings(tmp_path, url)
-    asyncio.run(upgrade(settings))
-    yield settings
-    if url:
-        drop_postgres_database(url)
 
 
 def customer_in_chat(sites: SiteFactory, site: SiteCredentials) -> uuid.UUID:
@@ -77,9 +63,9 @@ def notice_texts(sites: SiteFactory, conversation_id: uuid.UUID) -> list[str]:
 
 
 def test_a_delivery_left_unprocessed_is_processed_when_the_app_starts(
-    own_settings: Settings,
+    fresh_settings: Settings,
 ) -> None:
-    sites = SiteFactory(own_settings)
+    sites = SiteFactory(fresh_settings)
     site = sites.create()
     conversation_id = customer_in_chat(sites, site)
 
@@ -95,7 +81,7 @@ def test_a_delivery_left_unprocessed_is_processed_when_the_app_starts(
         )
 
     sites.run(left_behind)
-    app = ServerThread(create_app(own_settings)).start()
+    app = ServerThread(create_app(fresh_settings)).start()
     try:
         (event,) = wait_processed(sites, site, count=1)
     finally:
@@ -105,16 +91,16 @@ def test_a_delivery_left_unprocessed_is_processed_when_the_app_starts(
 
 
 def test_deliveries_answered_by_a_process_that_stopped_are_processed_by_the_next(
-    own_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sites = SiteFactory(own_settings)
+    sites = SiteFactory(fresh_settings)
     site = sites.create()
 
     async def dies(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("the process dies before the work is done")
 
     monkeypatch.setattr(service, "process", dies)
-    first = ServerThread(create_app(own_settings)).start()
+    first = ServerThread(create_app(fresh_settings)).start()
     try:
         for number in range(3):
             body = order_payload(order_id=100 + number)
@@ -129,7 +115,7 @@ def test_deliveries_answered_by_a_process_that_stopped_are_processed_by_the_next
         first.stop()
     assert all(e.processed_at is None for e in wait_processed(sites, site, count=0))
     monkeypatch.undo()
-    second = ServerThread(create_app(own_settings)).start()
+    second = ServerThread(create_app(fresh_settings)).start()
     try:
         processed = wait_processed(sites, site, count=3)
     finally:
@@ -144,8 +130,8 @@ def woo() -> Iterator[WooCommerceTestStore]:
 
 
 @pytest.fixture
-def connected_site(own_settings: Settings, woo: WooCommerceTestStore) -> SiteCredentials:
-    sites = SiteFactory(own_settings)
+def connected_site(fresh_settings: Settings, woo: WooCommerceTestStore) -> SiteCredentials:
+    sites = SiteFactory(fresh_settings)
     site = sites.create()
 
     async def connect(session: Any) -> None:
@@ -154,7 +140,7 @@ def connected_site(own_settings: Settings, woo: WooCommerceTestStore) -> SiteCre
         row.store_credentials_enc = encrypt_store_credentials(
             consumer_key=CONSUMER_KEY,
             consumer_secret=CONSUMER_SECRET,
-            key=own_settings.encryption_key_bytes,
+            key=fresh_settings.encryption_key_bytes,
         )
 
     sites.run(connect)
@@ -162,10 +148,10 @@ def connected_site(own_settings: Settings, woo: WooCommerceTestStore) -> SiteCre
 
 
 async def test_a_product_update_makes_the_next_read_go_to_the_store(
-    own_settings: Settings, woo: WooCommerceTestStore, connected_site: SiteCredentials
+    fresh_settings: Settings, woo: WooCommerceTestStore, connected_site: SiteCredentials
 ) -> None:
     changed, untouched = (p["id"] for p in woo.data["products"][:2])
-    app = create_app(own_settings)
+    app = create_app(fresh_settings)
     async with app.router.lifespan_context(app):
         services = app.state.services
         async with services.db.transaction() as session:

@@ -1,0 +1,25 @@
+"""Reply recovery finds conversations still with the assistant, across sites, by age.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30 17:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.create_index("ix_conversations_status_updated", ["status", "updated_at"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_status_updated")
