@@ -77,6 +77,7 @@ def _reencode(image: Image.Image, kind: FileType) -> bytes:
     kept = {key: image.info[key] for key in _KEEP_INFO if key in image.info}
     if not animated:
         image = image.copy()
-    image.info = dict(kept)
+    image.info.clear()
+    image.info.update(kept)
     image.save(out, kind.pillow_format, save_all=animated, **kept)
     return out.getvalue()

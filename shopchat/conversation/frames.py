@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,7 +134,7 @@ def _rating(data: dict[str, Any], _max_chars: int) -> Rating:
     return Rating(score=score, comment=(comment or "").strip() or None)
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[dict[str, Any], int], ClientFrame]] = {
     "message": validate_message,
     "resume": _resume,
     "typing": _typing,

@@ -63,7 +63,8 @@ def verify_identity(
 
 
 def _identity_from_claims(claims: dict[str, Any]) -> Identity:
-    customer = claims.get("customer") if isinstance(claims.get("customer"), dict) else {}
+    given = claims.get("customer")
+    customer: dict[str, Any] = given if isinstance(given, dict) else {}
     segment = str(customer.get("status", "new")).lower()
     orders = claims.get("recent_orders")
     return Identity(

@@ -40,7 +40,7 @@ async def search(
     """Approved entries of one site that match any term, best first (one query)."""
     if not terms:
         return []
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         statement, params = _sqlite_match(site_id, terms)
     else:
         statement, params = _postgres_match(site_id, terms)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import Any
 
 import httpx
 import jwt
@@ -55,7 +56,7 @@ def test_verified_customer_is_recognised(server: ServerThread, sites: SiteFactor
     ],
 )
 def test_bad_identities_are_refused(
-    server: ServerThread, sites: SiteFactory, tamper: dict[str, object], reason: str
+    server: ServerThread, sites: SiteFactory, tamper: dict[str, Any], reason: str
 ) -> None:
     site = sites.create()
     body = open_session(server.url, site, identity=identity_token(site, **tamper), expect=401)
