@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -70,7 +71,7 @@ def test_asking_for_a_person_moves_the_conversation_to_waiting(
     assert "member of our team" in reply["text"]
 
 
-def _poll_reply(base_url: str, headers: dict[str, str]) -> dict[str, object]:
+def _poll_reply(base_url: str, headers: dict[str, str]) -> dict[str, Any]:
     for _ in range(20):
         got = httpx.get(
             f"{base_url}/api/v1/widget/messages",

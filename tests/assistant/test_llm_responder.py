@@ -7,8 +7,10 @@ import itertools
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,8 +39,8 @@ def llm() -> Iterator[OpenAITestServer]:
         yield server
 
 
-def _settings(tmp_path: Path, **overrides: object) -> Settings:
-    options: dict[str, object] = {
+def _settings(tmp_path: Path, **overrides: Any) -> Settings:
+    options: dict[str, Any] = {
         "llm_timeout_seconds": 2.0,
         "llm_max_retries": 1,
         "llm_price_in_per_1k": 0.5,
@@ -56,7 +58,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 async def _ask(
-    settings: Settings, site_id: object, text: str, **turn: object
+    settings: Settings, site_id: uuid.UUID, text: str, **turn: Any
 ) -> tuple[object, Deltas]:
     deltas = Deltas()
     async with responder_deps(settings) as deps:
@@ -71,13 +73,13 @@ async def _ask(
     return reply, deltas
 
 
-def ask(settings: Settings, site_id: object, text: str, **turn: object):  # type: ignore[no-untyped-def]
+def ask(settings: Settings, site_id: uuid.UUID, text: str, **turn: Any):  # type: ignore[no-untyped-def]
     return asyncio.run(_ask(settings, site_id, text, **turn))
 
 
-async def _spent(settings: Settings, site_id: object) -> usage.Spend:
+async def _spent(settings: Settings, site_id: uuid.UUID) -> usage.Spend:
     async with responder_deps(settings) as deps, deps.db.transaction() as session:
-        return await usage.spent(session, site_id=site_id, month=usage.month_of())  # type: ignore[arg-type]
+        return await usage.spent(session, site_id=site_id, month=usage.month_of())
 
 
 def assert_builtin(reply: object) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 
 import pytest
@@ -203,7 +203,7 @@ def test_styles_need_no_inline_css_under_a_strict_policy(demo_server, page, erro
 
 
 @pytest.fixture
-def triggers(demo_server: DemoServer) -> Iterator[callable]:
+def triggers(demo_server: DemoServer) -> Iterator[Callable[[list[dict[str, object]]], None]]:
     original = demo_server.site_settings()
 
     def set_triggers(items: list[dict[str, object]]) -> None:

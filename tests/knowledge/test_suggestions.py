@@ -103,7 +103,7 @@ def test_no_duplicates_of_existing_entries_or_earlier_suggestions(sites: SiteFac
 
     other_id, _ = _site(sites)
 
-    async def with_policy(session: Any) -> int:
+    async def with_policy(session: Any) -> list[str]:
         await add_entry(session, site_id=other_id, title="Return policy", body=RETURNS)
         await _add_chats(session, other_id)
         return [e.title for e in await suggestions.suggest(session, site_id=other_id)]

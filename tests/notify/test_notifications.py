@@ -88,7 +88,9 @@ def test_handoff_notifies_every_channel_once(
 
     mail = smtp.messages[0]
     assert mail["To"] == "team@shop-a.example" and "waiting for a person" in mail["Subject"]
-    assert link in mail.get_payload(decode=True).decode()
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert link in payload.decode()
 
     async def items(session):  # type: ignore[no-untyped-def]
         return (await session.scalars(select(OutboxItem))).all()

@@ -34,6 +34,7 @@ async def _setup(settings: Settings, world: World, receiver: HttpReceiver) -> Da
     db = Database(settings)
     async with db.transaction() as session:
         site = await session.get(Site, uuid.UUID(world.a.site_id))
+        assert site is not None
         site.settings = {**site.settings, "integrations": {"webhook": {"url": receiver.url()}}}
         await enqueue_notifications(session, site=site, event_key="handoff:x:1", payload=PAYLOAD)
         # The same event again (a retry of the cause): not a second item.
@@ -55,6 +56,7 @@ async def test_retries_with_backoff_until_it_succeeds(
     try:
         assert await worker.run_once() == 1
         failed = await _item(db)
+        assert failed.last_error is not None
         assert failed.sent_at is None and failed.attempts == 1 and "503" in failed.last_error
         assert failed.next_attempt_at > utcnow()  # backing off
         assert await worker.run_once() == 0  # not due yet
@@ -84,6 +86,7 @@ async def test_a_refusal_is_not_retried(
         await asyncio.sleep(0.05)
         await worker.run_once()
         item = await _item(db)
+        assert item.last_error is not None
         assert item.sent_at is None and item.attempts == 5 and "404" in item.last_error
         assert len(receiver.requests) == 1
     finally:

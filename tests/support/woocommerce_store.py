@@ -406,7 +406,7 @@ class WooCommerceTestStore:
         }
 
 
-_DEFAULT_KEYS = {
+_DEFAULT_KEYS: dict[str, ApiKey] = {
     CONSUMER_KEY: ApiKey(CONSUMER_SECRET),
     WRITE_ONLY_KEY: ApiKey(WRITE_ONLY_SECRET, permissions="write"),
     CUSTOMER_ROLE_KEY: ApiKey(CUSTOMER_ROLE_SECRET, user_can_view=False),

@@ -138,7 +138,7 @@ def test_inline_settings_cannot_break_out_of_the_script(site: WordPress) -> None
         assert "</script><script>alert(1)" not in html
         assert widget_settings(html)["page"]["title"].startswith(
             "Shop </script><script>alert(1)</script>"
-        )  # type: ignore[index]
+        )
     finally:
         site.php("update_option( 'blogname', 'shopchat test shop' );")
 
@@ -157,7 +157,7 @@ def test_logged_in_customer_gets_a_signed_identity(site: WordPress) -> None:
     assert claims["page"] == {"url": f"{site.url}/about/", "title": "About us – shopchat test shop"}
     # Without WooCommerce there is no customer, cart or order context to vouch for.
     assert not {"customer", "cart", "recent_orders"} & claims.keys()
-    assert settings["identityRefresh"]["action"] == "shopchat_identity"  # type: ignore[index]
+    assert settings["identityRefresh"]["action"] == "shopchat_identity"
 
 
 def test_no_identity_without_a_secret(site: WordPress) -> None:
@@ -175,7 +175,7 @@ def test_identity_refresh_for_guests_returns_nothing(site: WordPress) -> None:
 
 def test_identity_refresh_for_a_customer(site: WordPress) -> None:
     with site.customer() as client:
-        nonce = widget_settings(get(site, client=client).text)["identityRefresh"]["nonce"]  # type: ignore[index]
+        nonce = widget_settings(get(site, client=client).text)["identityRefresh"]["nonce"]
         reply = client.post(
             "/wp-admin/admin-ajax.php",
             data={

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import jwt
@@ -64,7 +65,7 @@ def shop(woocommerce: WordPress, wp: WordPress) -> WordPress:
     return wp
 
 
-def page_identity(shop: WordPress, client: httpx.Client, path: str = "/") -> dict[str, object]:
+def page_identity(shop: WordPress, client: httpx.Client, path: str = "/") -> dict[str, Any]:
     settings = widget_settings(client.get(path).text)
     return jwt.decode(str(settings["identity"]), SECRET, algorithms=["HS256"], issuer=SITE_KEY)
 
@@ -134,7 +135,7 @@ def test_customer_status_follows_the_configured_rule(
     shop.set_settings(rule)
     set_customer_data(shop, order_count=order_count, total_spent=total_spent, orders=[], cart=[])
     with shop.customer() as client:
-        assert page_identity(shop, client)["customer"]["status"] == status  # type: ignore[index]
+        assert page_identity(shop, client)["customer"]["status"] == status
 
 
 def test_identity_refresh_after_a_cart_change(shop: WordPress) -> None:
@@ -142,13 +143,13 @@ def test_identity_refresh_after_a_cart_change(shop: WordPress) -> None:
         refresh = widget_settings(client.get("/").text)["identityRefresh"]
         set_customer_data(shop, order_count=12, total_spent="1500.5", orders=ORDERS, cart=CART[:1])
         reply = client.post(
-            str(refresh["url"]),  # type: ignore[index]
+            str(refresh["url"]),
             data={
                 "action": refresh["action"],
                 "nonce": refresh["nonce"],
                 "url": f"{shop.url}/shop/",
                 "title": "Shop",
-            },  # type: ignore[index]
+            },
         ).json()
     claims = jwt.decode(reply["data"]["identity"], SECRET, algorithms=["HS256"], issuer=SITE_KEY)
     assert claims["cart"]["total"] == "39.80"
@@ -171,9 +172,9 @@ def test_woocommerce_only_mode(shop: WordPress) -> None:
         assert loader_tag(client.get("/about/").text) is None
 
 
-def webhooks(wp: WordPress) -> list[dict[str, object]]:
+def webhooks(wp: WordPress) -> list[dict[str, Any]]:
     stored = wp.php_json("(object) get_option( 'wc_standin_webhooks', array() )")
-    return list(stored.values())  # type: ignore[union-attr]
+    return list(stored.values())
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_saving_settings_registers_the_webhooks(shop: WordPress, admin: httpx.Cl
         "order.created",
         "order.updated",
         "product.updated",
-    ]  # type: ignore[type-var]
+    ]
     for hook in registered:
         assert hook["delivery_url"] == url
         assert hook["secret"] == WEBHOOK_SECRET
@@ -220,7 +221,7 @@ def test_resaving_makes_no_duplicates_and_revives_disabled_webhooks(
         "order.created",
         "order.updated",
         "product.updated",
-    ]  # type: ignore[type-var]
+    ]
     for hook in registered:
         assert hook["delivery_url"] == "https://chat.example.com/api/v1/webhooks/woocommerce/site_2"
         assert hook["secret"] == WEBHOOK_SECRET

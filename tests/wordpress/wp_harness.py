@@ -14,9 +14,10 @@ import socket
 import subprocess
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,7 +84,7 @@ class WordPress:
             raise RuntimeError(f"php failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
         return run.stdout
 
-    def php_json(self, expression: str) -> object:
+    def php_json(self, expression: str) -> Any:
         """The value of a PHP expression, through JSON."""
         return json.loads(self.php(f"echo wp_json_encode( {expression} );"))
 
@@ -107,7 +108,7 @@ class WordPress:
     def customer(self) -> httpx.Client:
         return self.login("customer", self.customer_password)
 
-    def set_settings(self, settings: dict[str, object], **secrets_: str) -> None:
+    def set_settings(self, settings: Mapping[str, object], **secrets_: str) -> None:
         """Stores plugin settings directly (for tests that are not about the settings page)."""
         given = _php_quote(json.dumps(settings))
         code = (
@@ -354,7 +355,7 @@ def loader_tag(html: str) -> str | None:
     return match.group(0) if match else None
 
 
-def widget_settings(html: str) -> dict[str, object]:
+def widget_settings(html: str) -> dict[str, Any]:
     """The window.shopchatSettings object of a page."""
     match = INLINE_SETTINGS.search(html)
     assert match, "no window.shopchatSettings on the page"
