@@ -25,6 +25,7 @@ from shopchat.db import Database
 from shopchat.demo import storefront
 from shopchat.demo.seed import DemoSite
 from shopchat.health import endpoints as health
+from shopchat.housekeeping import start_housekeeping
 from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
 from shopchat.kit.ratelimit import create_rate_limiter
 from shopchat.services import Services
@@ -65,9 +66,11 @@ def create_app(
         )
         outbox = start_background(app.state.services)
         app.state.webhooks = start_webhook_worker(app.state.services)
+        housekeeping = start_housekeeping(db)
         try:
             yield
         finally:
+            await housekeeping.stop()
             await app.state.webhooks.stop()
             await outbox.stop()
             await chat.drain()

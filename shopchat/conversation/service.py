@@ -15,7 +15,6 @@ most one reply is stored.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import uuid
@@ -38,6 +37,7 @@ from shopchat.conversation.tokens import SessionClaims
 from shopchat.db import Database
 from shopchat.kit.errors import Conflict, NotFound
 from shopchat.kit.identity import Identity
+from shopchat.kit.periodic import Periodic
 from shopchat.models import Contact, Conversation, Message, Site
 from shopchat.models.base import utcnow
 from shopchat.observability import metrics
@@ -92,7 +92,7 @@ class Chat:
         self._reply_locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
-        self._recovery: asyncio.Task[None] | None = None
+        self._recovery: Periodic | None = None
         self._recovered: set[tuple[uuid.UUID, int]] = set()
 
     # --- sessions -------------------------------------------------------------------
@@ -345,16 +345,9 @@ class Chat:
 
     def start_recovery(self, *, every_seconds: float = RECOVERY_EVERY_SECONDS) -> None:
         """Answer owed replies now and then every ``every_seconds`` until :meth:`drain`."""
-
-        async def run() -> None:
-            while True:
-                try:
-                    await self.answer_owed_replies()
-                except Exception:
-                    log.exception("reply recovery pass failed; trying again")
-                await asyncio.sleep(every_seconds)
-
-        self._recovery = asyncio.create_task(run(), name="reply-recovery")
+        self._recovery = Periodic(
+            "reply recovery", self.answer_owed_replies, every_seconds=every_seconds
+        ).start()
 
     async def answer_owed_replies(
         self, *, grace: timedelta = RECOVERY_GRACE, horizon: timedelta = RECOVERY_HORIZON
@@ -385,9 +378,7 @@ class Chat:
     async def drain(self) -> None:
         """Stop reply recovery; let replies under way finish (at shutdown)."""
         if self._recovery is not None:
-            self._recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recovery
+            await self._recovery.stop()
         if self._reply_tasks:
             await asyncio.wait(set(self._reply_tasks), timeout=10)
 

@@ -236,6 +236,8 @@ class OrderEvent(IdMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("site_id", "delivery_id", name="uq_order_events_site_delivery"),
+        # The worker's "not processed yet" and housekeeping's "processed long ago".
+        Index("ix_order_events_processed", "processed_at"),
     )
 
 

@@ -1,4 +1,7 @@
-"""Reply recovery finds conversations still with the assistant, across sites, by age.
+"""Indexes for the background sweeps that look across sites.
+
+Reply recovery finds conversations still with the assistant by age; the webhook worker
+finds unprocessed deliveries, and housekeeping deletes long-processed ones.
 
 Revision ID: 0006
 Revises: 0005
@@ -18,8 +21,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index("ix_conversations_status_updated", ["status", "updated_at"])
+    with op.batch_alter_table("order_events", schema=None) as batch_op:
+        batch_op.create_index("ix_order_events_processed", ["processed_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("order_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_events_processed")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_index("ix_conversations_status_updated")
