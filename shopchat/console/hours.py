@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shopchat.console.notices import clock, day_span, locale_for
+from shopchat.console.notices import clock, day_span, locale_for, on_day
 from shopchat.models.base import utcnow
 
 
@@ -75,7 +75,7 @@ def handoff_notice(
     opening = next_opening(hours, now)
     when = (
         locale.when.format(
-            day=locale.days_long[opening.weekday()],
+            day=on_day(opening.weekday(), locale),
             time=clock(opening.time(), locale) + locale.hour_suffix,
         )
         if opening

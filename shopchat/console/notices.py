@@ -1,7 +1,9 @@
 """The hand-off notice in the customer's language, with days and times written the local way.
 
-Times follow each locale's CLDR short pattern (en ``h:mm a``, es ``H:mm``, de/fr/nl
-``HH:mm``); address forms follow the assistant's templates (Sie, vous, tú, je).
+Languages: en, de, fr, es, nl, it, pt, pl. Times follow each locale's CLDR short pattern
+(en ``h:mm a``, es ``H:mm``, de/fr/nl/it/pt/pl ``HH:mm``). Address forms follow the
+assistant's templates (Sie, vous, tú, je); Italian uses Lei; Portuguese and Polish use no
+pronoun ("pode", "można", "proszę"), and the Portuguese wording suits pt-BR and pt-PT.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ class Locale:
     coming: str  # {wait}
     offline: str  # {hours} {when}
     when: str  # {day} {time}
+    # "on <day>" where the words before the day, or its case, depend on the day
+    # ("we wtorek", "no sábado"); {day} in ``when`` is this, else the bare long name
+    days_on: tuple[str, ...] = ()
 
 
 LOCALES: dict[str, Locale] = {
@@ -89,12 +94,84 @@ LOCALES: dict[str, Locale] = {
         "Laat je vraag hier achter, dan antwoordt iemand je{when}.",
         when=" op {day} vanaf {time}",
     ),
+    "it": Locale(
+        days_short=("lun", "mar", "mer", "gio", "ven", "sab", "dom"),
+        days_long=("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+        clock="HH",
+        hour_suffix="",
+        soon="tra pochi minuti",
+        about="tra circa {minutes} minuti",
+        coming="Ho chiesto a un membro del nostro team di unirsi a questa chat. "
+        "Qualcuno Le risponderà {wait}; nel frattempo può continuare a scrivere qui.",
+        offline="Il nostro team al momento non è disponibile (orario: {hours}). "
+        "Lasci qui la Sua domanda e una persona Le risponderà{when}.",
+        when=" {day} dalle {time}",
+    ),
+    "pt": Locale(
+        days_short=("seg.", "ter.", "qua.", "qui.", "sex.", "sáb.", "dom."),
+        days_long=(
+            "segunda-feira",
+            "terça-feira",
+            "quarta-feira",
+            "quinta-feira",
+            "sexta-feira",
+            "sábado",
+            "domingo",
+        ),
+        clock="HH",
+        hour_suffix="",
+        soon="em poucos minutos",
+        about="em cerca de {minutes} minutos",
+        coming="Pedi a uma pessoa do nosso atendimento que entre nesta conversa. "
+        "Alguém responderá {wait}; até lá, pode enviar mais mensagens aqui.",
+        offline="O nosso atendimento não está disponível neste momento (horário: {hours}). "
+        "Deixe a sua pergunta aqui e uma pessoa responderá{when}.",
+        when=" {day} a partir das {time}",
+        days_on=(
+            "na segunda-feira",
+            "na terça-feira",
+            "na quarta-feira",
+            "na quinta-feira",
+            "na sexta-feira",
+            "no sábado",
+            "no domingo",
+        ),
+    ),
+    "pl": Locale(
+        days_short=("pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz."),
+        days_long=("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"),
+        clock="HH",
+        hour_suffix="",
+        soon="w ciągu kilku minut",
+        # "w ciągu" and "około" take the genitive: "minut" for any number (24 minut, not minuty)
+        about="w ciągu około {minutes} minut",
+        coming="Przekazuję tę rozmowę naszemu zespołowi. "
+        "Ktoś z nas odpowie {wait} – do tego czasu można tu dalej pisać.",
+        offline="Nasz zespół jest w tej chwili niedostępny (godziny pracy: {hours}). "
+        "Proszę zostawić tu swoje pytanie, a ktoś z nas odpowie{when}.",
+        when=" {day} od {time}",
+        # the accusative after "w", which becomes "we" before "wt-"
+        days_on=(
+            "w poniedziałek",
+            "we wtorek",
+            "w środę",
+            "w czwartek",
+            "w piątek",
+            "w sobotę",
+            "w niedzielę",
+        ),
+    ),
 }
 
 
 def locale_for(language: str | None) -> Locale:
     """The locale of a language code such as ``de`` or ``de-AT``; English when unknown."""
     return LOCALES.get((language or "en")[:2].lower(), LOCALES["en"])
+
+
+def on_day(weekday: int, locale: Locale) -> str:
+    """The day as ``when`` puts it (Monday is 0): "lundi", "w środę", "no sábado"."""
+    return (locale.days_on or locale.days_long)[weekday]
 
 
 def clock(moment: time, locale: Locale) -> str:

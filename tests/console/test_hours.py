@@ -63,6 +63,27 @@ EXPECTED = {
         "ma–vr 09:00–18:00 (Europe/Berlin)",
         "dan antwoordt iemand je op maandag vanaf 09:00.",
     ),
+    "it": (
+        "Qualcuno Le risponderà tra pochi minuti",
+        "tra circa 15 minuti",
+        "Il nostro team al momento non è disponibile",
+        "lun–ven 09:00–18:00 (Europe/Berlin)",
+        "una persona Le risponderà lunedì dalle 09:00.",
+    ),
+    "pt": (
+        "Alguém responderá em poucos minutos",
+        "em cerca de 15 minutos",
+        "O nosso atendimento não está disponível neste momento",
+        "seg.–sex. 09:00–18:00 (Europe/Berlin)",
+        "uma pessoa responderá na segunda-feira a partir das 09:00.",
+    ),
+    "pl": (
+        "Ktoś z nas odpowie w ciągu kilku minut",
+        "w ciągu około 15 minut",
+        "Nasz zespół jest w tej chwili niedostępny",
+        "pon.–pt. 09:00–18:00 (Europe/Berlin)",
+        "a ktoś z nas odpowie w poniedziałek od 09:00.",
+    ),
 }
 
 
@@ -81,13 +102,55 @@ def test_notice_in_the_conversations_language(language: str) -> None:
     assert outside.endswith(opening)
 
 
+SUNDAY_NOON_UTC = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+# the next opening as written, Monday first: the words before the day depend on the day
+ON_DAY = {
+    "pl": (
+        "w poniedziałek",
+        "we wtorek",
+        "w środę",
+        "w czwartek",
+        "w piątek",
+        "w sobotę",
+        "w niedzielę",
+    ),
+    "pt": (
+        "na segunda-feira",
+        "na terça-feira",
+        "na quarta-feira",
+        "na quinta-feira",
+        "na sexta-feira",
+        "no sábado",
+        "no domingo",
+    ),
+    "it": ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+}
+AFTER_DAY = {"pl": " od 10:30.", "pt": " a partir das 10:30.", "it": " dalle 10:30."}
+
+
+@pytest.mark.parametrize("language", sorted(ON_DAY))
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_next_opening_day_in_its_form(language: str, weekday: int) -> None:
+    one_day = {"timezone": "UTC", "days": [weekday], "open": "10:30", "close": "11:00"}
+    notice = handoff_notice(one_day, ahead_in_queue=0, language=language, now=SUNDAY_NOON_UTC)
+    assert notice.endswith(f" {ON_DAY[language][weekday]}{AFTER_DAY[language]}")
+
+
+def test_polish_minutes_stay_genitive() -> None:
+    # 24 after "za" would be "minuty"; after "w ciągu około" every number takes "minut"
+    notice = handoff_notice(HOURS, ahead_in_queue=8, language="pl", now=TUESDAY_NOON_BERLIN)
+    assert "Ktoś z nas odpowie w ciągu około 24 minut – " in notice
+
+
 def test_every_locale_is_tested() -> None:
     assert set(LOCALES) == set(EXPECTED)
 
 
 def test_unknown_or_regional_languages() -> None:
     assert locale_for("de-AT") is LOCALES["de"]
-    assert locale_for("pt") is LOCALES["en"]
+    assert locale_for("pt-BR") is LOCALES["pt"]
+    assert locale_for("sv") is LOCALES["en"]
     assert locale_for(None) is LOCALES["en"]
 
 
