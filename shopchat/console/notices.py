@@ -2,7 +2,7 @@
 
 Languages: en, de, fr, es, nl, it, pt, pl. Times follow each locale's CLDR short pattern
 (en ``h:mm a``, es ``H:mm``, de/fr/nl/it/pt/pl ``HH:mm``). Address forms follow the
-assistant's templates (Sie, vous, tú, je); Italian uses Lei; Portuguese and Polish use no
+assistant's templates (du, vous, tú, je); Italian uses Lei; Portuguese and Polish use no
 pronoun ("pode", "można", "proszę"), and the Portuguese wording suits pt-BR and pt-PT.
 """
 
@@ -50,9 +50,9 @@ LOCALES: dict[str, Locale] = {
         soon="in wenigen Minuten",
         about="in etwa {minutes} Minuten",
         coming="Ich habe jemanden aus unserem Team gebeten, in diesen Chat zu kommen. "
-        "Wir melden uns {wait} bei Ihnen – schreiben Sie hier gern weiter.",
+        "Wir melden uns {wait} bei dir – schreib hier gern weiter.",
         offline="Unser Team ist gerade nicht erreichbar (Servicezeiten: {hours}). "
-        "Hinterlassen Sie Ihre Frage hier, eine Person antwortet Ihnen{when}.",
+        "Hinterlass deine Frage hier, eine Person antwortet dir{when}.",
         when=" am {day} ab {time}",
     ),
     "fr": Locale(

@@ -65,4 +65,4 @@ def test_notice_speaks_the_conversations_language(
         socket.send({"type": "resume", "after_seq": 0})
         socket.send({"type": "message", "client_id": "c1", "text": "[de] einen human bitte"})
         notice = socket.recv_until(lambda f: f.get("type") == "message" and f["role"] == "system")
-    assert "Wir melden uns in wenigen Minuten bei Ihnen" in notice["text"]
+    assert "Wir melden uns in wenigen Minuten bei dir" in notice["text"]

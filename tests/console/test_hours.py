@@ -36,11 +36,11 @@ EXPECTED = {
         "a person will reply on Monday from 9:00 AM.",
     ),
     "de": (
-        "Wir melden uns in wenigen Minuten bei Ihnen",
+        "Wir melden uns in wenigen Minuten bei dir",
         "in etwa 15 Minuten",
         "Unser Team ist gerade nicht erreichbar",
         "Mo–Fr 09:00–18:00 Uhr (Europe/Berlin)",
-        "eine Person antwortet Ihnen am Montag ab 09:00 Uhr.",
+        "eine Person antwortet dir am Montag ab 09:00 Uhr.",
     ),
     "fr": (
         "Quelqu'un vous répondra dans quelques minutes",

@@ -30,10 +30,10 @@ HANDOFF_SPEC: dict[str, Any] = {
 
 HANDOFF_TEXT = {
     "en": "Of course — I'm passing you to a member of our team. They'll reply here shortly.",
-    "de": "Gern — ich gebe Sie an unser Team weiter. Jemand antwortet Ihnen hier in Kürze.",
+    "de": "Gern — ich gebe dich an unser Team weiter. Jemand antwortet dir hier in Kürze.",
     "fr": "Bien sûr — je vous passe à notre équipe. Quelqu'un vous répond ici très vite.",
-    "es": "Por supuesto: le paso con nuestro equipo. Alguien le responderá aquí en breve.",
-    "nl": "Natuurlijk — ik geef u door aan ons team. Iemand reageert hier zo snel mogelijk.",
+    "es": "Por supuesto: te paso con nuestro equipo. Alguien te responderá aquí en breve.",
+    "nl": "Natuurlijk — ik geef je door aan ons team. Iemand reageert hier zo snel mogelijk.",
 }
 
 _RULES = """Rules you always follow:
