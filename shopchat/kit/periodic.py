@@ -10,6 +10,14 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Stop a background task and wait until it has (nothing to do for None)."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 class Periodic:
     """Runs ``job`` now and every ``every_seconds``; a failed run is logged, not fatal."""
 
@@ -24,10 +32,7 @@ class Periodic:
         return self
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
 
     async def _run(self) -> None:
         while True:

@@ -9,7 +9,6 @@ a process that dies mid-send leaves the item to be picked up again once the leas
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import uuid
@@ -22,6 +21,7 @@ import httpx
 from sqlalchemy import select, update
 
 from shopchat.db import Database
+from shopchat.kit.periodic import cancel
 from shopchat.models import OutboxItem, Site
 from shopchat.models.base import utcnow
 from shopchat.notify import client
@@ -87,10 +87,7 @@ class OutboxWorker:
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
         await self.http.aclose()
 
     async def _run(self) -> None:

@@ -18,6 +18,7 @@ import time
 import uuid
 
 from shopchat.commerce.webhooks import repository, service
+from shopchat.kit.periodic import cancel
 from shopchat.models.base import utcnow
 from shopchat.services import Services
 
@@ -56,10 +57,7 @@ class WebhookWorker:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
 
     async def _run(self) -> None:
         while True:
