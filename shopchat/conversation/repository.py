@@ -6,23 +6,64 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.models import Contact, Conversation, Message
+from shopchat.models import Contact, Conversation, Message, Site
 from shopchat.models.base import utcnow
 
 OPEN_STATUSES = ("bot", "waiting", "agent")
+
+# The chat round trip's statements are built once, with bound parameters: building a
+# statement and its cache key costs more than SQLite takes to run it.
+_CONVERSATION = select(Conversation).where(
+    Conversation.id == bindparam("conversation_id"), Conversation.site_id == bindparam("site_id")
+)
+_CONVERSATION_SITE_CONTACT = (
+    select(Conversation, Site, Contact)
+    .join(Site, Site.id == Conversation.site_id)
+    .outerjoin(
+        Contact,
+        (Contact.id == Conversation.contact_id) & (Contact.site_id == Conversation.site_id),
+    )
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Conversation.site_id == bindparam("site_id"),
+    )
+)
+_RECENT_HISTORY = (
+    select(Message.seq, Message.role, Message.text)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.site_id == bindparam("site_id"),
+    )
+    .order_by(Message.seq.desc())
+    .limit(bindparam("limit"))
+)
+_NEXT_SEQ = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation_id"))
+    .values(last_seq=Conversation.last_seq + 1, updated_at=bindparam("now"))
+    .returning(Conversation.last_seq)
+    .execution_options(synchronize_session=False)
+)
 
 
 async def get_conversation(
     session: AsyncSession, *, site_id: uuid.UUID, conversation_id: uuid.UUID
 ) -> Conversation | None:
     return await session.scalar(
-        select(Conversation).where(
-            Conversation.id == conversation_id, Conversation.site_id == site_id
-        )
+        _CONVERSATION, {"conversation_id": conversation_id, "site_id": site_id}
     )
+
+
+async def conversation_with_site_and_contact(
+    session: AsyncSession, *, site_id: uuid.UUID, conversation_id: uuid.UUID
+) -> tuple[Conversation, Site, Contact | None] | None:
+    """A conversation with its site and contact, in one query."""
+    params = {"conversation_id": conversation_id, "site_id": site_id}
+    row = (await session.execute(_CONVERSATION_SITE_CONTACT, params)).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def latest_conversation_for_session(
@@ -95,6 +136,16 @@ async def last_messages(
     return list(reversed(result.all()))
 
 
+async def recent_history(
+    session: AsyncSession, *, site_id: uuid.UUID, conversation_id: uuid.UUID, limit: int
+) -> list[Row[int, str, str]]:
+    """(seq, role, text) of the last ``limit`` messages, oldest first; plain rows, no
+    ``Message`` objects, for a reader that needs nothing else (the responder's history)."""
+    params = {"conversation_id": conversation_id, "site_id": site_id, "limit": limit}
+    rows = await session.execute(_RECENT_HISTORY, params)
+    return list(reversed(rows.all()))
+
+
 async def message_by_client_id(
     session: AsyncSession, *, conversation_id: uuid.UUID, client_id: str
 ) -> Message | None:
@@ -108,13 +159,7 @@ async def message_by_client_id(
 async def allocate_seq(session: AsyncSession, *, conversation_id: uuid.UUID) -> int:
     """Take the next message number (and touch ``updated_at``); the row lock orders
     concurrent writers on PostgreSQL."""
-    seq = await session.scalar(
-        update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-        .returning(Conversation.last_seq)
-        .execution_options(synchronize_session=False)
-    )
+    seq = await session.scalar(_NEXT_SEQ, {"conversation_id": conversation_id, "now": utcnow()})
     if seq is None:
         raise LookupError(f"conversation {conversation_id} vanished")
     return seq

@@ -277,34 +277,36 @@ class Chat:
 
     async def _turn(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> Turn | None:
         async with self.db.transaction() as session:
-            conversation = await repository.get_conversation(
+            loaded = await repository.conversation_with_site_and_contact(
                 session, site_id=site_id, conversation_id=conversation_id
             )
-            site = await session.get(Site, site_id)
-            if conversation is None or site is None or conversation.status != "bot":
+            if loaded is None or loaded[0].status != "bot":
                 return None
-            recent = await repository.last_messages(
-                session, conversation_id=conversation_id, limit=HISTORY_FOR_RESPONDER
+            conversation, site, contact = loaded
+            recent = await repository.recent_history(
+                session,
+                site_id=site_id,
+                conversation_id=conversation_id,
+                limit=HISTORY_FOR_RESPONDER,
             )
-            latest_customer = max((m.seq for m in recent if m.role == "customer"), default=seq)
-            if latest_customer > seq:
-                return None  # a newer message is queued; its reply answers both
-            if any(m.role == "assistant" and m.seq > seq for m in recent):
-                return None  # answered already (recovery raced the live reply)
-            contact = await session.get(Contact, conversation.contact_id)
-            current = next(m for m in reversed(recent) if m.seq == seq)
-            return Turn(
-                site_id=site.id,
-                site_name=site.name,
-                site_settings=dict(site.settings),
-                conversation_id=conversation.id,
-                text=current.text,
-                language=conversation.language,
-                customer=identity_of(contact) if contact else None,
-                history=tuple(HistoryItem(m.role, m.text) for m in recent if m.seq < seq),
-                low_confidence_turns=conversation.low_confidence_turns,
-                site=site,
-            )
+        latest_customer = max((m.seq for m in recent if m.role == "customer"), default=seq)
+        if latest_customer > seq:
+            return None  # a newer message is queued; its reply answers both
+        if any(m.role == "assistant" and m.seq > seq for m in recent):
+            return None  # answered already (recovery raced the live reply)
+        current = next(m for m in reversed(recent) if m.seq == seq)
+        return Turn(
+            site_id=site.id,
+            site_name=site.name,
+            site_settings=dict(site.settings),
+            conversation_id=conversation.id,
+            text=current.text,
+            language=conversation.language,
+            customer=identity_of(contact) if contact else None,
+            history=tuple(HistoryItem(m.role, m.text) for m in recent if m.seq < seq),
+            low_confidence_turns=conversation.low_confidence_turns,
+            site=site,
+        )
 
     async def _store_reply(
         self, site_id: uuid.UUID, conversation_id: uuid.UUID, reply_id: uuid.UUID, reply: Reply

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.models import KnowledgeEntry
@@ -34,6 +34,26 @@ def search_terms(query: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[s
     return list(seen)[:12]
 
 
+# Built once (a statement's construction costs more than SQLite takes to run it).
+_SQLITE_SEARCH = select(KnowledgeEntry).from_statement(
+    text(
+        "SELECT k.* FROM knowledge_fts"
+        " JOIN knowledge_entries k ON k.rowid = knowledge_fts.rowid"
+        " WHERE knowledge_fts MATCH :match AND k.site_id = :site AND k.status = 'approved'"
+        " ORDER BY bm25(knowledge_fts, 3.0, 1.0) LIMIT :limit"
+    )
+)
+_POSTGRES_SEARCH = select(KnowledgeEntry).from_statement(
+    text(
+        "SELECT k.* FROM knowledge_entries k, to_tsquery('simple', :query) q"
+        " WHERE k.site_id = :site AND k.status = 'approved'"
+        " AND to_tsvector('simple', k.title || ' ' || k.body) @@ q"
+        " ORDER BY ts_rank(setweight(to_tsvector('simple', k.title), 'A')"
+        " || to_tsvector('simple', k.body), q) DESC LIMIT :limit"
+    )
+)
+
+
 async def search(
     session: AsyncSession, *, site_id: uuid.UUID, terms: Sequence[str], limit: int = 3
 ) -> list[KnowledgeEntry]:
@@ -41,34 +61,19 @@ async def search(
     if not terms:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        statement, params = _sqlite_match(site_id, terms)
+        statement, params = _SQLITE_SEARCH, _sqlite_params(site_id, terms)
     else:
-        statement, params = _postgres_match(site_id, terms)
-    rows = await session.scalars(
-        select(KnowledgeEntry).from_statement(statement), {**params, "limit": limit}
-    )
+        statement, params = _POSTGRES_SEARCH, _postgres_params(site_id, terms)
+    rows = await session.scalars(statement, {**params, "limit": limit})
     return list(rows)
 
 
-def _sqlite_match(site_id: uuid.UUID, terms: Sequence[str]) -> tuple[TextClause, dict[str, Any]]:
+def _sqlite_params(site_id: uuid.UUID, terms: Sequence[str]) -> dict[str, Any]:
     # Each term is quoted, so FTS5 query syntax in customer text is inert.
     match = " OR ".join('"' + term.replace('"', "") + '"*' for term in terms)
-    statement = text(
-        "SELECT k.* FROM knowledge_fts"
-        " JOIN knowledge_entries k ON k.rowid = knowledge_fts.rowid"
-        " WHERE knowledge_fts MATCH :match AND k.site_id = :site AND k.status = 'approved'"
-        " ORDER BY bm25(knowledge_fts, 3.0, 1.0) LIMIT :limit"
-    )
-    return statement, {"match": match, "site": site_id.hex}
+    return {"match": match, "site": site_id.hex}
 
 
-def _postgres_match(site_id: uuid.UUID, terms: Sequence[str]) -> tuple[TextClause, dict[str, Any]]:
+def _postgres_params(site_id: uuid.UUID, terms: Sequence[str]) -> dict[str, Any]:
     query = " | ".join(re.sub(r"[^\w]", "", term) + ":*" for term in terms if term)
-    statement = text(
-        "SELECT k.* FROM knowledge_entries k, to_tsquery('simple', :query) q"
-        " WHERE k.site_id = :site AND k.status = 'approved'"
-        " AND to_tsvector('simple', k.title || ' ' || k.body) @@ q"
-        " ORDER BY ts_rank(setweight(to_tsvector('simple', k.title), 'A')"
-        " || to_tsvector('simple', k.body), q) DESC LIMIT :limit"
-    )
-    return statement, {"query": query, "site": site_id}
+    return {"query": query, "site": site_id}
