@@ -188,6 +188,12 @@ async def _create_database() -> str:
     return f"postgresql://postgres@127.0.0.1/{name}"
 
 
+async def _drop_database(url: str) -> None:
+    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1/postgres")
+    await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+    await connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -226,6 +232,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+        if args.postgres:
+            asyncio.run(_drop_database(env["SHOPCHAT_DATABASE_URL"]))
 
 
 if __name__ == "__main__":
