@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import DemoServer, PageErrors, Widget
 
@@ -14,9 +16,14 @@ SHIPPING = "How long does shipping take?"
 SHIPPING_ANSWER = "Orders ship within 1 business day"
 
 
-def test_send_a_message_and_see_the_reply(demo_server, page, widget_of, shot):
+def test_send_a_message_and_see_the_reply(
+    demo_server: DemoServer,
+    page: Page,
+    widget_of: Callable[[Page], Widget],
+    shot: Callable[[Page, str], None],
+) -> None:
     page.goto(f"{demo_server.base}/demo")
-    widget: Widget = widget_of(page)
+    widget = widget_of(page)
     expect(widget.launcher).to_be_visible()
     shot(page, "01-launcher-closed")
     widget.open()
