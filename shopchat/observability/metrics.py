@@ -14,6 +14,6 @@ reply_seconds = Histogram(
 )
 replies_recovered = Counter(
     "shopchat_replies_recovered_total",
-    "Customer messages answered by reply recovery (their process died before replying)",
+    "Customer messages taken up by reply recovery (their process died before replying)",
 )
 sessions_opened = Counter("shopchat_sessions_total", "Widget sessions opened", ["verified"])
