@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
         "--generate", action="store_true", help="write a new random key to --new-key-file first"
     )
     rotate.set_defaults(run=_keys_rotate)
+    reencrypt = keys.add_parser(
+        "reencrypt",
+        help="re-encrypt with the current key every secret that only a previous key opens",
+    )
+    reencrypt.set_defaults(run=_keys_reencrypt)
 
     plugin = commands.add_parser("plugin", help="the WordPress plugin").add_subparsers(
         title="plugin commands"
@@ -396,6 +401,17 @@ def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
         message = asyncio.run(rotate_keys(settings, Path(args.new_key_file), args.generate))
     except RotationError as exc:
         raise CommandError(str(exc)) from None
+    print(message)
+    return 0
+
+
+def _keys_reencrypt(settings: Settings, _args: argparse.Namespace) -> int:
+    from shopchat.site.keys import RotationError, reencrypt_keys
+
+    try:
+        message = asyncio.run(reencrypt_keys(settings))
+    except RotationError as exc:
+        raise CommandError(f"{exc}; nothing was changed") from None
     print(message)
     return 0
 

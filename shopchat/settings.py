@@ -8,12 +8,13 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
+MIN_KEY_CHARS = 32
 
 
 class SettingsError(RuntimeError):
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str | None = None
     encryption_key: str | None = None
+    # Keys from before a rotation, still tried when decrypting (comma-separated in the env).
+    previous_encryption_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     public_url: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -78,16 +81,40 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
+    @field_validator("previous_encryption_keys", mode="before")
+    @classmethod
+    def _split_previous_keys(cls, value: object) -> object:
+        return (
+            [part.strip() for part in value.split(",") if part.strip()]
+            if isinstance(value, str)
+            else value
+        )
+
+    @field_validator("previous_encryption_keys")
+    @classmethod
+    def _previous_keys_long_enough(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for number, key in enumerate(value, 1):
+            if len(key.get_secret_value()) < MIN_KEY_CHARS:
+                raise ValueError(
+                    f"key {number} of {len(value)} is shorter than {MIN_KEY_CHARS} characters; "
+                    "each previous key is a whole former SHOPCHAT_ENCRYPTION_KEY"
+                )
+        return value
+
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:
         if self.env != "production":
             return self
         for name in ("secret_key", "encryption_key"):
             value = getattr(self, name)
-            if value is None or value.strip().lower() in _PLACEHOLDERS or len(value) < 32:
+            if (
+                value is None
+                or value.strip().lower() in _PLACEHOLDERS
+                or len(value) < MIN_KEY_CHARS
+            ):
                 raise ValueError(
-                    f"SHOPCHAT_{name.upper()} must be set to a random value of at least 32 "
-                    "characters in production"
+                    f"SHOPCHAT_{name.upper()} must be set to a random value of at least "
+                    f"{MIN_KEY_CHARS} characters in production"
                 )
         if not self.database_url.startswith(("postgresql", "postgres")):
             raise ValueError("SHOPCHAT_DATABASE_URL must point at PostgreSQL in production")
@@ -119,7 +146,20 @@ class Settings(BaseSettings):
     def encryption_key_bytes(self) -> bytes:
         """AES-256 key for secrets at rest: the setting, else one kept in the data dir."""
         raw = self.encryption_key or _stored_secret(self.data_dir / "encryption_key", 32)
-        return hashlib.sha256(raw.encode()).digest()
+        return derive_encryption_key(raw)
+
+    @cached_property
+    def decryption_keys(self) -> tuple[bytes, ...]:
+        """Keys to try on a secret at rest, in order: the current key, then the previous ones."""
+        previous = (
+            derive_encryption_key(k.get_secret_value()) for k in self.previous_encryption_keys
+        )
+        return (self.encryption_key_bytes, *previous)
+
+
+def derive_encryption_key(raw: str) -> bytes:
+    """The AES-256 key for a configured key's text."""
+    return hashlib.sha256(raw.encode()).digest()
 
 
 def _stored_secret(path: Path, size: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 
 from shopchat.commerce.cache import (
     CacheBackend,
@@ -34,8 +35,8 @@ def encrypt_store_credentials(*, consumer_key: str, consumer_secret: str, key: b
     return crypto.encrypt(plain, key)
 
 
-def decrypt_store_credentials(token: str, key: bytes) -> WooCommerceCredentials:
-    data = json.loads(crypto.decrypt(token, key))
+def decrypt_store_credentials(token: str, keys: Sequence[bytes]) -> WooCommerceCredentials:
+    data = json.loads(crypto.decrypt(token, keys))
     return WooCommerceCredentials(
         consumer_key=data["consumer_key"], consumer_secret=data["consumer_secret"]
     )
@@ -69,7 +70,7 @@ class StoreRegistry:
         if known is not None and known[0] == fingerprint:
             return known[1]
         credentials = decrypt_store_credentials(
-            site.store_credentials_enc, self._settings.encryption_key_bytes
+            site.store_credentials_enc, self._settings.decryption_keys
         )
         client = woocommerce_store(store_url=site.store_url, credentials=credentials)
         store = CachedStore(client, cache=self.cache(site.id))

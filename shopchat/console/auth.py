@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -62,7 +63,7 @@ async def check_credentials(
     email: str,
     password: str,
     code: str | None,
-    encryption_key: bytes,
+    decryption_keys: Sequence[bytes],
 ) -> Agent:
     """The agent these credentials belong to; Unauthorized (one message for every flaw)."""
     agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
@@ -72,7 +73,7 @@ async def check_credentials(
     if second is not None and second.enabled_at is not None:
         if not code:
             raise TotpRequired("enter the code from your authenticator app")
-        secret = crypto.decrypt(second.secret_enc, encryption_key)
+        secret = crypto.decrypt(second.secret_enc, decryption_keys)
         step = totp.verify(secret, code, after_step=second.last_step)
         if step is None:
             raise TotpRequired("that authenticator code is wrong or was used already")
@@ -174,12 +175,12 @@ async def begin_totp(session: AsyncSession, *, agent: Agent, encryption_key: byt
 
 
 async def confirm_totp(
-    session: AsyncSession, *, agent: Agent, code: str, encryption_key: bytes
+    session: AsyncSession, *, agent: Agent, code: str, decryption_keys: Sequence[bytes]
 ) -> None:
     row = await session.get(AgentTotp, agent.id)
     if row is None:
         raise BadInput("start the two-factor set-up first", code="totp_not_started")
-    step = totp.verify(crypto.decrypt(row.secret_enc, encryption_key), code)
+    step = totp.verify(crypto.decrypt(row.secret_enc, decryption_keys), code)
     if step is None:
         raise BadInput("that code is not right; check your device's clock", code="totp_bad_code")
     row.enabled_at = utcnow()

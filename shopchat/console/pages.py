@@ -113,7 +113,7 @@ async def login(request: Request, services: ServicesDep) -> Response:
                 email=email,
                 password=form.get("password", ""),
                 code=form.get("code"),
-                encryption_key=services.settings.encryption_key_bytes,
+                decryption_keys=services.settings.decryption_keys,
             )
         except Unauthorized as exc:
             await admin.failed_login(session, email=email, ip=client_ip(request), code=exc.code)
@@ -400,7 +400,10 @@ async def security_totp(request: Request, services: ServicesDep) -> Response:
             return render("security.html", secret=secret, uri=uri, totp_on=False, **context)
         if step == "confirm":
             await auth.confirm_totp(
-                session, agent=agent, code=form.get("code", ""), encryption_key=key
+                session,
+                agent=agent,
+                code=form.get("code", ""),
+                decryption_keys=services.settings.decryption_keys,
             )
         elif step == "disable":
             await auth.disable_totp(session, agent=agent)

@@ -77,7 +77,7 @@ async def open_session(body: SessionCreate, request: Request, services: Services
             )
         identity = None
         if body.identity:
-            secret = identity_secret(site, settings.encryption_key_bytes)
+            secret = identity_secret(site, settings.decryption_keys)
             try:
                 identity = verify_identity(body.identity, site_key=site.site_key, secret=secret)
             except IdentityError as exc:

@@ -157,7 +157,7 @@ async def _identity(services: ServicesDep, site_key: str, customer: DemoCustomer
         site = await sites.get_site_by_key(session, site_key)
         if site is None:
             raise NotFound("the demo site is missing")
-        secret = identity_secret(site, services.settings.encryption_key_bytes)
+        secret = identity_secret(site, services.settings.decryption_keys)
     store = demo_store()
     record = await store.get_customer(customer["id"])
     orders = await store.orders_for_customer(customer["id"], limit=5)

@@ -13,6 +13,7 @@ import json
 import smtplib
 import ssl
 import time
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -41,10 +42,10 @@ def check(response: httpx.Response) -> None:
     raise Permanent(message)
 
 
-def secret(config: dict[str, Any], name: str, key: bytes) -> str | None:
+def secret(config: dict[str, Any], name: str, keys: Sequence[bytes]) -> str | None:
     """A secret from the integration settings: ``name_enc`` (AES-GCM) or plain ``name``."""
     if config.get(f"{name}_enc"):
-        return crypto.decrypt(str(config[f"{name}_enc"]), key)
+        return crypto.decrypt(str(config[f"{name}_enc"]), keys)
     value = config.get(name)
     return str(value) if value else None
 
@@ -86,7 +87,7 @@ async def send_webhook(
     link: str,
     *,
     delivery_id: str,
-    key: bytes,
+    keys: Sequence[bytes],
 ) -> None:
     body = json.dumps(
         {"id": delivery_id, "event": payload.get("event"), "data": {**payload, "url": link}},
@@ -99,14 +100,14 @@ async def send_webhook(
         "x-shopchat-delivery": delivery_id,
         "x-shopchat-timestamp": timestamp,
     }
-    if signing_secret := secret(config, "secret", key):
+    if signing_secret := secret(config, "secret", keys):
         digest = hmac.new(signing_secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
         headers["x-shopchat-signature"] = "sha256=" + digest.hexdigest()
     check(await http.post(str(config["url"]), content=body, headers=headers))
 
 
 async def send_email(
-    config: dict[str, Any], payload: dict[str, Any], link: str, *, key: bytes
+    config: dict[str, Any], payload: dict[str, Any], link: str, *, keys: Sequence[bytes]
 ) -> None:
     message = EmailMessage()
     message["Subject"] = f"[{payload.get('site_name')}] {headline(payload)}"
@@ -119,7 +120,7 @@ async def send_email(
         f"Open the conversation: {link}\n"
     )
     smtp = config.get("smtp") or {}
-    password = secret(smtp, "password", key)
+    password = secret(smtp, "password", keys)
     await asyncio.to_thread(_smtp_send, smtp, message, password)
 
 

@@ -175,17 +175,22 @@ class OutboxWorker:
             if config is None:
                 return  # switched off since: nothing to send, and nothing to retry
             link = self.conversation_link(str(item.payload.get("conversation_id")))
-            key = self.settings.encryption_key_bytes
+            keys = self.settings.decryption_keys
             match channel:
                 case "slack":
                     await client.send_slack(self.http, config, item.payload, link)
                 case "discord":
                     await client.send_discord(self.http, config, item.payload, link)
                 case "email":
-                    await client.send_email(config, item.payload, link, key=key)
+                    await client.send_email(config, item.payload, link, keys=keys)
                 case "webhook":
                     await client.send_webhook(
-                        self.http, config, item.payload, link, delivery_id=item.dedupe_key, key=key
+                        self.http,
+                        config,
+                        item.payload,
+                        link,
+                        delivery_id=item.dedupe_key,
+                        keys=keys,
                     )
 
         return send

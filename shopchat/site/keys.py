@@ -1,4 +1,5 @@
-"""Re-encrypting every secret at rest from one encryption key to another, in one transaction.
+"""Re-encrypting every secret at rest, in one transaction: to a new key (``keys rotate``),
+or from the previous keys to the current one (``keys reencrypt``).
 
 What is encrypted (``kit/crypto``): each site's identity and webhook secrets and store
 credentials, the ``*_enc`` values in site settings (integration secrets, SMTP passwords),
@@ -8,9 +9,9 @@ and agents' two-factor secrets.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,26 +23,45 @@ from shopchat.db import Database
 from shopchat.kit import crypto
 from shopchat.migrations.runner import upgrade
 from shopchat.models.tables import AgentTotp, Site
-from shopchat.settings import Settings
+from shopchat.settings import MIN_KEY_CHARS, Settings, derive_encryption_key
 
 
 class RotationError(Exception):
-    """A value does not decrypt with the current key: nothing was changed."""
+    """A value does not decrypt with the keys it should: nothing was changed."""
 
 
 @dataclass(slots=True)
 class Rotation:
     sites: int = 0
     agents: int = 0
-    values: int = 0
+    values: int = 0  # re-encrypted
+    current: int = 0  # already under the target key, left as they were
 
 
 async def rotate_encryption_key(
     session: AsyncSession, *, old_key: bytes, new_key: bytes, lock: bool
 ) -> Rotation:
     """Re-encrypt every secret from ``old_key`` to ``new_key``; the caller commits."""
-    done = Rotation()
-    rekey = _Rekey(old_key, new_key, done)
+    rekey = _Rekey(new_key, read_with=(old_key,), keep_current=False, unreadable="the current key")
+    return await _rekey_all(session, rekey, lock=lock)
+
+
+async def reencrypt_with_current_key(
+    session: AsyncSession, *, current_key: bytes, previous_keys: Sequence[bytes], lock: bool
+) -> Rotation:
+    """Re-encrypt with ``current_key`` every secret that only a previous key opens."""
+    rekey = _Rekey(
+        current_key,
+        read_with=previous_keys,
+        keep_current=True,
+        unreadable="the current key or any previous key",
+    )
+    return await _rekey_all(session, rekey, lock=lock)
+
+
+async def _rekey_all(session: AsyncSession, rekey: _Rekey, *, lock: bool) -> Rotation:
+    """Pass every encrypted value through ``rekey``; the caller commits."""
+    done = rekey.done
     sites = select(Site).order_by(Site.id)
     for site in (await session.scalars(sites.with_for_update() if lock else sites)).all():
         where = f"site {site.site_key}"
@@ -63,14 +83,24 @@ async def rotate_encryption_key(
 
 
 class _Rekey:
-    def __init__(self, old_key: bytes, new_key: bytes, done: Rotation) -> None:
-        self.old_key, self.new_key, self.done = old_key, new_key, done
+    """One value at a time to ``new_key``, read with ``read_with``; with ``keep_current``, a
+    value that ``new_key`` opens already is left as it is."""
+
+    def __init__(
+        self, new_key: bytes, *, read_with: Sequence[bytes], keep_current: bool, unreadable: str
+    ) -> None:
+        self.new_key, self.read_with, self.keep_current = new_key, read_with, keep_current
+        self.unreadable = unreadable
+        self.done = Rotation()
 
     def __call__(self, token: str, where: str) -> str:
+        if self.keep_current and _opens(token, self.new_key):
+            self.done.current += 1
+            return token
         try:
-            plain = crypto.decrypt(token, self.old_key)
+            plain = crypto.decrypt(token, self.read_with)
         except crypto.DecryptionError:
-            raise RotationError(f"{where} does not decrypt with the current key") from None
+            raise RotationError(f"{where} does not decrypt with {self.unreadable}") from None
         self.done.values += 1
         return crypto.encrypt(plain, self.new_key)
 
@@ -88,13 +118,18 @@ class _Rekey:
         }
 
 
-MIN_KEY_CHARS = 32
+def _opens(token: str, key: bytes) -> bool:
+    try:
+        crypto.decrypt(token, (key,))
+    except crypto.DecryptionError:
+        return False
+    return True
 
 
 async def rotate_keys(settings: Settings, key_file: Path, generate: bool) -> str:
     """The ``shopchat keys rotate`` command: rotate, then say what the operator sets next."""
     new_raw = _new_key(key_file, generate)
-    new_key = hashlib.sha256(new_raw.encode()).digest()  # as Settings derives it
+    new_key = derive_encryption_key(new_raw)
     old_key = settings.encryption_key_bytes
     if new_key == old_key:
         raise RotationError("the new key is the key in use")
@@ -121,6 +156,26 @@ async def rotate_keys(settings: Settings, key_file: Path, generate: bool) -> str
         f"{summary}\nNext: set SHOPCHAT_ENCRYPTION_KEY to the contents of {key_file} for "
         "every shopchat process and restart them all; until then they cannot read the "
         "secrets. Then delete the old key wherever it was kept."
+    )
+
+
+async def reencrypt_keys(settings: Settings) -> str:
+    """The ``shopchat keys reencrypt`` command: move what a previous key still opens."""
+    await upgrade(settings)
+    db = Database(settings)
+    try:
+        async with db.transaction() as session:
+            done = await reencrypt_with_current_key(
+                session,
+                current_key=settings.encryption_key_bytes,
+                previous_keys=settings.decryption_keys[1:],
+                lock=not settings.is_sqlite,
+            )
+    finally:
+        await db.dispose()
+    return (
+        f"re-encrypted {done.values} secrets from a previous key with the current key; "
+        f"{done.current} were under the current key already."
     )
 
 

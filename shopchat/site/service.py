@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,12 +94,12 @@ async def create_site(
     return site, credentials
 
 
-def identity_secret(site: Site, encryption_key: bytes) -> str:
-    return crypto.decrypt(site.identity_secret_enc, encryption_key)
+def identity_secret(site: Site, keys: Sequence[bytes]) -> str:
+    return crypto.decrypt(site.identity_secret_enc, keys)
 
 
-def webhook_secret(site: Site, encryption_key: bytes) -> str:
-    return crypto.decrypt(site.webhook_secret_enc, encryption_key)
+def webhook_secret(site: Site, keys: Sequence[bytes]) -> str:
+    return crypto.decrypt(site.webhook_secret_enc, keys)
 
 
 def origin_allowed(site: Site, origin: str | None) -> bool:

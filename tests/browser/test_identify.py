@@ -26,7 +26,7 @@ def _site(server: DemoServer) -> tuple[str, str]:
     with closing(server.db()) as db:
         key, sealed = db.execute("SELECT site_key, identity_secret_enc FROM sites").fetchone()
     raw = (server.data_dir / "encryption_key").read_text().strip()
-    return key, crypto.decrypt(sealed, hashlib.sha256(raw.encode()).digest())
+    return key, crypto.decrypt(sealed, [hashlib.sha256(raw.encode()).digest()])
 
 
 def _token(server: DemoServer, sub: str, cart_items: int) -> str:

@@ -89,7 +89,7 @@ def test_connect_store_checks_and_keeps_the_keys_encrypted(
     assert row.store_url == woo.url
     assert CONSUMER_SECRET not in (row.store_credentials_enc or "")
     credentials = decrypt_store_credentials(
-        row.store_credentials_enc or "", backend_settings.encryption_key_bytes
+        row.store_credentials_enc or "", backend_settings.decryption_keys
     )
     assert (credentials.consumer_key, credentials.consumer_secret) == (
         CONSUMER_KEY,

@@ -268,6 +268,6 @@ def test_credentials_decrypt_from_tokens_at_rest() -> None:
     credentials = decrypt_credentials(
         consumer_key_token=encrypt("ck_abc", key),
         consumer_secret_token=encrypt("cs_def", key),
-        key=key,
+        keys=[key],
     )
     assert credentials == WooCommerceCredentials("ck_abc", "cs_def")

@@ -82,7 +82,7 @@ def _api_key(settings: Settings, own: dict[str, Any]) -> str | None:
     sealed = own.get("api_key_enc")
     if sealed:
         try:
-            return crypto.decrypt(str(sealed), settings.encryption_key_bytes)
+            return crypto.decrypt(str(sealed), settings.decryption_keys)
         except crypto.DecryptionError:
             return None
     if own.get("base_url") and own.get("base_url") != settings.llm_base_url:

@@ -42,7 +42,7 @@ async def woocommerce_delivery(
             raise NotFound("no such site", code="site_not_found")
         if signature.is_ping(body):
             return DeliveryRead(ping=True)  # stores nothing, so no signature is needed
-        secret = webhook_secret(site, services.settings.encryption_key_bytes)
+        secret = webhook_secret(site, services.settings.decryption_keys)
         if not signature.valid(body, secret, x_wc_webhook_signature):
             raise Unauthorized("signature missing or wrong", code="bad_signature")
         delivery_id, topic, payload = service.parse_delivery(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Sequence
 
 from shopchat.commerce.woocommerce.adapter import WooCommerceStore
 from shopchat.commerce.woocommerce.auth import AuthScheme, WooCommerceCredentials
@@ -41,12 +42,12 @@ def woocommerce_store(
 
 
 def decrypt_credentials(
-    *, consumer_key_token: str, consumer_secret_token: str, key: bytes
+    *, consumer_key_token: str, consumer_secret_token: str, keys: Sequence[bytes]
 ) -> WooCommerceCredentials:
-    """Credentials from the AES-256-GCM tokens a Site keeps at rest."""
+    """Credentials from the AES-256-GCM tokens a Site keeps at rest, tried with ``keys``."""
     from shopchat.kit.crypto import decrypt
 
     return WooCommerceCredentials(
-        consumer_key=decrypt(consumer_key_token, key),
-        consumer_secret=decrypt(consumer_secret_token, key),
+        consumer_key=decrypt(consumer_key_token, keys),
+        consumer_secret=decrypt(consumer_secret_token, keys),
     )
