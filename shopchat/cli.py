@@ -181,22 +181,16 @@ def _site_create(settings: Settings, args: argparse.Namespace) -> int:
     from shopchat.site.service import create_site
 
     async def run() -> dict[str, object]:
-        from shopchat.db import Database
-        from shopchat.migrations.runner import upgrade
+        from shopchat.migrations.runner import migrated_transaction
 
-        await upgrade(settings)
-        db = Database(settings)
-        try:
-            async with db.transaction() as session:
-                _, credentials = await create_site(
-                    session,
-                    encryption_key=settings.encryption_key_bytes,
-                    name=args.name,
-                    origins=args.origin,
-                    enforce_identity=args.enforce_identity,
-                )
-        finally:
-            await db.dispose()
+        async with migrated_transaction(settings) as session:
+            _, credentials = await create_site(
+                session,
+                encryption_key=settings.encryption_key_bytes,
+                name=args.name,
+                origins=args.origin,
+                enforce_identity=args.enforce_identity,
+            )
         return asdict(credentials)
 
     try:
@@ -224,24 +218,18 @@ def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
         password = getpass.getpass("password: ")
 
     async def run() -> dict[str, str]:
-        from shopchat.db import Database
-        from shopchat.migrations.runner import upgrade
+        from shopchat.migrations.runner import migrated_transaction
 
-        await upgrade(settings)
-        db = Database(settings)
-        try:
-            async with db.transaction() as session:
-                agent = await create_agent_for_site(
-                    session,
-                    site_key=args.site_key,
-                    email=args.email,
-                    name=args.name,
-                    role=args.role,
-                    password=password,
-                )
-                return {"agent_id": str(agent.id), "email": agent.email, "role": agent.role}
-        finally:
-            await db.dispose()
+        async with migrated_transaction(settings) as session:
+            agent = await create_agent_for_site(
+                session,
+                site_key=args.site_key,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
+            )
+            return {"agent_id": str(agent.id), "email": agent.email, "role": agent.role}
 
     try:
         created = asyncio.run(run())
@@ -295,20 +283,14 @@ def _on_site(settings: Settings, site_key: str, work: Any) -> Any:
     from shopchat.kit.errors import ShopchatError
 
     async def run() -> Any:
-        from shopchat.db import Database
-        from shopchat.migrations.runner import upgrade
+        from shopchat.migrations.runner import migrated_transaction
         from shopchat.site.repository import get_site_by_key
 
-        await upgrade(settings)
-        db = Database(settings)
-        try:
-            async with db.transaction() as session:
-                site = await get_site_by_key(session, site_key)
-                if site is None:
-                    raise CommandError("no site with that key")
-                return await work(session, site.id)
-        finally:
-            await db.dispose()
+        async with migrated_transaction(settings) as session:
+            site = await get_site_by_key(session, site_key)
+            if site is None:
+                raise CommandError("no site with that key")
+            return await work(session, site.id)
 
     try:
         return asyncio.run(run())
@@ -355,8 +337,7 @@ async def _connect_store(
     from shopchat.commerce.registry import encrypt_store_credentials
     from shopchat.commerce.store import StoreAuthError, StoreError
     from shopchat.commerce.woocommerce import WooCommerceCredentials, woocommerce_store
-    from shopchat.db import Database
-    from shopchat.migrations.runner import upgrade
+    from shopchat.migrations.runner import migrated_transaction
     from shopchat.site.repository import get_site_by_key
 
     if not key.startswith("ck_") or not secret.startswith("cs_"):
@@ -377,19 +358,15 @@ async def _connect_store(
             raise CommandError(f"could not read the store at {url}: {exc}") from None
         finally:
             await store.aclose()
-    await upgrade(settings)
-    db = Database(settings)
-    try:
-        async with db.transaction() as session:
-            site = await get_site_by_key(session, args.site_key)
-            if site is None:
-                raise CommandError(f"no site with key {args.site_key!r}")
-            site.store_url = url
-            site.store_credentials_enc = encrypt_store_credentials(
-                consumer_key=key, consumer_secret=secret, key=settings.encryption_key_bytes
-            )
-    finally:
-        await db.dispose()
+
+    async with migrated_transaction(settings) as session:
+        site = await get_site_by_key(session, args.site_key)
+        if site is None:
+            raise CommandError(f"no site with key {args.site_key!r}")
+        site.store_url = url
+        site.store_credentials_enc = encrypt_store_credentials(
+            consumer_key=key, consumer_secret=secret, key=settings.encryption_key_bytes
+        )
 
 
 def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.db import create_engine
+from shopchat.db import Database, create_engine
 from shopchat.settings import Settings
 
 _HERE = Path(__file__).parent
@@ -26,6 +29,18 @@ async def upgrade(settings: Settings, revision: str = "head") -> None:
 
 async def downgrade(settings: Settings, revision: str = "base") -> None:
     await _run(settings, lambda conn: command.downgrade(_bound(conn), revision))
+
+
+@asynccontextmanager
+async def migrated_transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """For a command-line task: bring the schema up to date, then one transaction."""
+    await upgrade(settings)
+    db = Database(settings)
+    try:
+        async with db.transaction() as session:
+            yield session
+    finally:
+        await db.dispose()
 
 
 def _bound(connection: Connection) -> Config:

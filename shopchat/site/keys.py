@@ -19,9 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.db import Database
 from shopchat.kit import crypto
-from shopchat.migrations.runner import upgrade
+from shopchat.migrations.runner import migrated_transaction
 from shopchat.models.tables import AgentTotp, Site
 from shopchat.settings import MIN_KEY_CHARS, Settings, derive_encryption_key
 
@@ -133,15 +132,10 @@ async def rotate_keys(settings: Settings, key_file: Path, generate: bool) -> str
     old_key = settings.encryption_key_bytes
     if new_key == old_key:
         raise RotationError("the new key is the key in use")
-    await upgrade(settings)
-    db = Database(settings)
-    try:
-        async with db.transaction() as session:
-            done = await rotate_encryption_key(
-                session, old_key=old_key, new_key=new_key, lock=not settings.is_sqlite
-            )
-    finally:
-        await db.dispose()
+    async with migrated_transaction(settings) as session:
+        done = await rotate_encryption_key(
+            session, old_key=old_key, new_key=new_key, lock=not settings.is_sqlite
+        )
     summary = (
         f"re-encrypted {done.values} secrets ({done.sites} sites, {done.agents} agents' "
         "two-factor secrets) with the new key."
@@ -161,18 +155,13 @@ async def rotate_keys(settings: Settings, key_file: Path, generate: bool) -> str
 
 async def reencrypt_keys(settings: Settings) -> str:
     """The ``shopchat keys reencrypt`` command: move what a previous key still opens."""
-    await upgrade(settings)
-    db = Database(settings)
-    try:
-        async with db.transaction() as session:
-            done = await reencrypt_with_current_key(
-                session,
-                current_key=settings.encryption_key_bytes,
-                previous_keys=settings.decryption_keys[1:],
-                lock=not settings.is_sqlite,
-            )
-    finally:
-        await db.dispose()
+    async with migrated_transaction(settings) as session:
+        done = await reencrypt_with_current_key(
+            session,
+            current_key=settings.encryption_key_bytes,
+            previous_keys=settings.decryption_keys[1:],
+            lock=not settings.is_sqlite,
+        )
     return (
         f"re-encrypted {done.values} secrets from a previous key with the current key; "
         f"{done.current} were under the current key already."
