@@ -146,6 +146,15 @@ async def recent_history(
     return list(reversed(rows.all()))
 
 
+async def message_exists(
+    session: AsyncSession, *, site_id: uuid.UUID, message_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(Message.id).where(Message.id == message_id, Message.site_id == site_id)
+    )
+    return found is not None
+
+
 async def message_by_client_id(
     session: AsyncSession, *, conversation_id: uuid.UUID, client_id: str
 ) -> Message | None:

@@ -335,7 +335,10 @@ class Chat:
                     conversation.status = "waiting"
                     notices = await on_handoff(session, conversation)
         except IntegrityError:
-            # The id is the answered message's: another process stored this reply first.
+            # The id is the answered message's: another process may have stored this reply
+            # first. Anything else that broke a constraint is a real error.
+            if not await self._stored(site_id, reply_id):
+                raise
             log.info("reply %s to conversation %s was stored elsewhere", reply_id, conversation_id)
             return
         metrics.messages.labels(role="assistant").inc()
@@ -344,6 +347,10 @@ class Chat:
             await self.publish_status(site_id, conversation_id, "waiting")
         for notice in notices:
             await self.publish_message(conversation, notice)
+
+    async def _stored(self, site_id: uuid.UUID, message_id: uuid.UUID) -> bool:
+        async with self.db.transaction() as session:
+            return await repository.message_exists(session, site_id=site_id, message_id=message_id)
 
     def start_recovery(self, *, every_seconds: float = RECOVERY_EVERY_SECONDS) -> None:
         """Answer owed replies now and then every ``every_seconds`` until :meth:`drain`."""
