@@ -15,10 +15,11 @@ from shopchat.assistant.responder import Reply, StreamSink, Turn
 from shopchat.bus import MemoryBus
 from shopchat.conversation.service import Chat, conversation_channel, insert_message, reply_id_for
 from shopchat.db import Database
-from shopchat.models import Contact, Conversation, Message
+from shopchat.models import Conversation, Message
 from shopchat.models.base import utcnow
 from shopchat.settings import Settings
 from shopchat.site.service import SiteCredentials
+from tests.support.conversations import guest_conversation
 from tests.support.sites import SiteFactory
 
 OWED_FOR = timedelta(minutes=2)  # older than the grace, younger than the horizon
@@ -73,14 +74,7 @@ async def customer_wrote(
     died: nothing answered it."""
     site_id = uuid.UUID(site.site_id)
     async with db.transaction() as session:
-        contact = Contact(site_id=site_id)
-        session.add(contact)
-        await session.flush()
-        conversation = Conversation(
-            site_id=site_id, contact_id=contact.id, session_id=uuid.uuid4(), status=status
-        )
-        session.add(conversation)
-        await session.flush()
+        conversation = await guest_conversation(session, site_id, status=status)
         await insert_message(
             session, conversation=conversation, role="customer", text=text, client_id="c1"
         )

@@ -13,8 +13,9 @@ from shopchat.cli import main
 from shopchat.kit.errors import Conflict, NotFound
 from shopchat.knowledge import repository, suggestions
 from shopchat.knowledge.service import add_entry
-from shopchat.models import Contact, Conversation, KnowledgeEntry, Message, Site
+from shopchat.models import KnowledgeEntry, Message, Site
 from shopchat.settings import Settings
+from tests.support.conversations import guest_conversation
 from tests.support.sites import SiteFactory
 
 RETURNS = "You can return anything within 30 days; print the label from your account page."
@@ -57,14 +58,7 @@ def _site(sites: SiteFactory, **options: Any) -> tuple[uuid.UUID, str]:
 
 async def _add_chats(session: Any, site_id: uuid.UUID, chats: list[Any] = CHATS) -> None:
     for status, lines in chats:
-        contact = Contact(site_id=site_id)
-        session.add(contact)
-        await session.flush()
-        conversation = Conversation(
-            site_id=site_id, contact_id=contact.id, session_id=uuid.uuid4(), status=status
-        )
-        session.add(conversation)
-        await session.flush()
+        conversation = await guest_conversation(session, site_id, status=status)
         for seq, (role, text) in enumerate(lines, start=1):
             session.add(
                 Message(
