@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from shopchat import __version__
 from shopchat.assistant.llm.responder import LLMResponder
@@ -26,7 +26,13 @@ from shopchat.demo import storefront
 from shopchat.demo.seed import DemoSite
 from shopchat.health import endpoints as health
 from shopchat.housekeeping import start_housekeeping
-from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
+from shopchat.http import (
+    BodyLimit,
+    SecurityHeaders,
+    WidgetCors,
+    install_error_handlers,
+    refuse_unstorable_json,
+)
 from shopchat.kit.ratelimit import create_rate_limiter
 from shopchat.services import Services
 from shopchat.settings import Settings, load_settings
@@ -81,11 +87,21 @@ def create_app(
             await bus.stop()
             await db.dispose()
 
-    app = FastAPI(title="shopchat", version=__version__, lifespan=lifespan)
+    # The schema maps every route and field for an attacker: off in production by default.
+    app = FastAPI(
+        title="shopchat",
+        version=__version__,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unstorable_json)],
+        docs_url="/docs" if settings.api_docs_enabled else None,
+        redoc_url="/redoc" if settings.api_docs_enabled else None,
+        openapi_url="/openapi.json" if settings.api_docs_enabled else None,
+    )
     app.state.demo = demo
     install_error_handlers(app)
     app.add_middleware(WidgetCors)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, hsts=settings.is_production)
     for router in (
         health.router,
         widget_endpoints.router,

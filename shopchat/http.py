@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shopchat.kit import untrusted
 from shopchat.kit.errors import RateLimited, ShopchatError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -17,6 +21,8 @@ _UPLOAD_PATHS = ("/api/v1/widget/attachments", "/console/attachments")
 # WooCommerce sends whole orders (line items, meta_data of every plugin) to webhooks.
 _LARGER_BODY_PATHS = (("/api/v1/webhooks/", 1024 * 1024),)
 _WIDGET_API = "/api/v1/widget/"
+# Two years, the preload list's minimum; sent in production only, where TLS is required.
+HSTS = b"max-age=63072000; includeSubDomains"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -35,6 +41,32 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+async def refuse_unstorable_json(connection: HTTPConnection) -> None:
+    """An app-wide dependency: a JSON body holding a lone surrogate is refused with 422.
+
+    Pydantic passes such strings through, and no database stores them; one check here
+    covers every JSON route, present and future.
+    """
+    if not isinstance(connection, Request) or connection.method not in _BODY_METHODS:
+        return
+    if "json" not in connection.headers.get("content-type", ""):
+        return
+    body = await connection.body()
+    if not untrusted.may_hold_surrogates(body):
+        return
+    try:
+        parsed = await connection.json()
+    except (ValueError, RecursionError):
+        return  # not JSON: the route's own parsing answers that
+    if not untrusted.is_storable(parsed):
+        raise RequestValidationError(
+            [{"loc": ("body",), "msg": "text holds an unpaired UTF-16 surrogate"}]
+        )
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def _summary(errors: Any) -> str:
     parts = []
     for error in list(errors)[:3]:
@@ -44,58 +76,106 @@ def _summary(errors: Any) -> str:
 
 
 class BodyLimit:
-    """Refuse request bodies over a limit with 413 before they are read into memory."""
+    """Refuse request bodies over a limit with 413 before they are read into memory, and
+    bodies that trickle in slower than ``chunk_timeout`` seconds a chunk with 408.
 
-    def __init__(self, app: ASGIApp, *, limit: int = MAX_BODY_BYTES) -> None:
+    uvicorn has no timeout of its own for a slow body; a reverse proxy should bound
+    headers too (docs/operations.md).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, limit: int = MAX_BODY_BYTES, chunk_timeout: float = 30.0
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.chunk_timeout = chunk_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(_UPLOAD_PATHS):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        is_upload = scope["path"].startswith(_UPLOAD_PATHS)  # capped by their endpoints
         limit = next(
             (size for prefix, size in _LARGER_BODY_PATHS if scope["path"].startswith(prefix)),
             self.limit,
         )
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, limit)
+        if (
+            not is_upload
+            and declared is not None
+            and (not declared.isdigit() or int(declared) > limit)
+        ):
+            await _error(send, 413, "too_large", f"request body is larger than {limit} bytes")
             return
         received = 0
+        complete = False
 
         async def limited() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # what follows the body is the disconnect, which may take any time
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.chunk_timeout)
+            except TimeoutError:
+                raise _BodyTooSlow from None
+            complete = not message.get("more_body", False)
             received += len(message.get("body", b""))
-            if received > limit:
+            if received > limit and not is_upload:
                 raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _BodyTooLarge:
-            await _too_large(send, limit)
+            await _error(send, 413, "too_large", f"request body is larger than {limit} bytes")
+        except _BodyTooSlow:
+            await _error(send, 408, "too_slow", "the request body arrived too slowly")
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = (
-        b'{"error":{"code":"too_large","message":"request body is larger than '
-        + str(limit).encode()
-        + b' bytes"}}'
-    )
+class _BodyTooSlow(Exception):
+    pass
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """Headers every response carries: ``nosniff`` always, and HSTS in production."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.extra = [(b"x-content-type-options", b"nosniff")]
+        if hsts:
+            self.extra.append((b"strict-transport-security", HSTS))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(header for header in self.extra if header[0] not in present),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class WidgetCors:

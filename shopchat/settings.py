@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     previous_encryption_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     public_url: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # /docs, /redoc and /openapi.json; unset: served except in production.
+    api_docs: bool | None = None
+    # Bearer token /metrics asks for; unset: open, except in production, where it is off.
+    metrics_token: SecretStr | None = None
 
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
     max_frame_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
@@ -132,6 +136,14 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return driver + url[len(prefix) :]
         return url
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env != "production"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
 
     @property
     def is_sqlite(self) -> bool:

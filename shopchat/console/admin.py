@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shopchat.agent.service import create_agent_for_site
 from shopchat.console import audit, auth, repository, service
 from shopchat.console.web import acting, chrome, done, page_agent, render
-from shopchat.kit import crypto
-from shopchat.kit.errors import BadInput, NotFound
+from shopchat.kit import crypto, untrusted
+from shopchat.kit.errors import BadInput, Conflict, NotFound
 from shopchat.models import Event
 from shopchat.models.tables import Agent, CannedResponse, Team, TeamMember
 from shopchat.notify.outbox import CHANNELS
@@ -111,6 +111,8 @@ async def create_team(request: Request, services: ServicesDep) -> Response:
         name = form.get("name", "").strip()
         if not name or len(name) > 100:
             raise BadInput("team name must be 1 to 100 characters", code="bad_name")
+        if await repository.team_named(session, account_id=actor.account_id, name=name):
+            raise Conflict(f"there is a team called {name!r} already", code="team_exists")
         team = Team(account_id=actor.account_id, name=name)
         session.add(team)
         await session.flush()
@@ -243,9 +245,9 @@ async def integrations_save(site_id: str, request: Request, services: ServicesDe
         if site is None:
             raise NotFound("site not found", code="site_not_found")
         try:
-            wanted = json.loads(form.get("integrations", "{}"))
-        except ValueError:
-            raise BadInput("integrations must be JSON", code="bad_json") from None
+            wanted = untrusted.loads(form.get("integrations", "{}"))
+        except untrusted.UntrustedInput as exc:
+            raise BadInput(f"integrations: {exc}", code="bad_json") from None
         old = site.settings.get("integrations") or {}
         site.settings = {
             **site.settings,

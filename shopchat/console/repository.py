@@ -216,6 +216,12 @@ async def team_in_account(
     )
 
 
+async def team_named(session: AsyncSession, *, account_id: uuid.UUID, name: str) -> Team | None:
+    return await session.scalar(
+        select(Team).where(Team.account_id == account_id, Team.name == name)
+    )
+
+
 async def team_members(session: AsyncSession, team_id: uuid.UUID) -> Sequence[uuid.UUID]:
     rows = await session.scalars(select(TeamMember.agent_id).where(TeamMember.team_id == team_id))
     return rows.all()

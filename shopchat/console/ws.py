@@ -24,6 +24,7 @@ from shopchat.console import auth, presence, repository
 from shopchat.console.live import Outcome, publish
 from shopchat.conversation.service import site_channel
 from shopchat.conversation.ws import CLOSE_RECONNECT, CLOSE_UNAUTHORIZED
+from shopchat.kit import untrusted
 from shopchat.kit.ratelimit import TokenBucket
 from shopchat.services import Services, get_services
 
@@ -126,8 +127,8 @@ class ConsoleConnection:
             if len(raw) > MAX_FRAME_BYTES or self.bucket.take():
                 continue
             try:
-                frame = json.loads(raw)
-            except ValueError:
+                frame = untrusted.loads(raw)
+            except untrusted.UntrustedInput:
                 continue
             if isinstance(frame, dict):
                 await self._handle(frame)

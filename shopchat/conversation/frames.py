@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from shopchat.kit import untrusted
 from shopchat.models import Message
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
@@ -72,9 +72,9 @@ def parse_client_frame(raw: str | bytes, *, max_bytes: int, max_chars: int) -> C
     if len(raw) > max_bytes:
         raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise FrameError("bad_json", "frame is not valid JSON") from None
+        data = untrusted.loads(raw)
+    except untrusted.UntrustedInput as exc:
+        raise FrameError("bad_json", f"frame: {exc}") from None
     if not isinstance(data, dict):
         raise FrameError("bad_frame", "frame must be a JSON object")
     parse = _PARSERS.get(data.get("type"))  # type: ignore[arg-type]
@@ -89,8 +89,8 @@ def validate_message(data: dict[str, Any], max_chars: int) -> SendMessage:
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise FrameError("bad_client_id", "client_id must be 1-64 letters, digits or _.:-")
     text = data.get("text", "")
-    if not isinstance(text, str):
-        raise FrameError("bad_text", "text must be a string", client_id=client_id)
+    if not isinstance(text, str) or not untrusted.is_text(text):
+        raise FrameError("bad_text", "text must be a string of Unicode text", client_id=client_id)
     text = text.replace("\x00", "").strip()
     if len(text) > max_chars:
         raise FrameError(
@@ -112,8 +112,10 @@ def validate_message(data: dict[str, Any], max_chars: int) -> SendMessage:
 
 def _resume(data: dict[str, Any], _max_chars: int) -> Resume:
     after = data.get("after_seq", 0)
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise FrameError("bad_resume", "after_seq must be a non-negative integer")
+    if isinstance(after, bool) or not isinstance(after, int):
+        raise FrameError("bad_resume", "after_seq must be a non-negative 64-bit integer")
+    if not 0 <= after <= untrusted.MAX_INT64:
+        raise FrameError("bad_resume", "after_seq must be a non-negative 64-bit integer")
     return Resume(after_seq=after)
 
 
@@ -129,7 +131,11 @@ def _rating(data: dict[str, Any], _max_chars: int) -> Rating:
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise FrameError("bad_rating", "score must be an integer from 1 to 5")
     comment = data.get("comment")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS):
+    if comment is not None and (
+        not isinstance(comment, str)
+        or len(comment) > MAX_COMMENT_CHARS
+        or not untrusted.is_text(comment)
+    ):
         raise FrameError("bad_rating", f"comment must be text of at most {MAX_COMMENT_CHARS}")
     return Rating(score=score, comment=(comment or "").strip() or None)
 

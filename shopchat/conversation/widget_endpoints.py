@@ -14,6 +14,7 @@ from shopchat.conversation.tokens import SessionClaims, issue_session_token, rea
 from shopchat.conversation.widget_config import widget_config
 from shopchat.kit.errors import BadInput, Forbidden, NotFound, RateLimited, Unauthorized
 from shopchat.kit.identity import IdentityError, verify_identity
+from shopchat.kit.untrusted import MAX_INT64
 from shopchat.observability import metrics
 from shopchat.services import ServicesDep, client_ip
 from shopchat.site import repository as sites
@@ -151,7 +152,7 @@ async def post_message(
 async def poll_messages(
     services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     wait: Annotated[float, Query(ge=0, le=120)] = 0,
 ) -> dict[str, Any]:
     """Messages after ``after_seq``; with ``wait``, hold the request until one arrives."""

@@ -8,6 +8,8 @@ from typing import Any
 
 import jwt
 
+from shopchat.kit.untrusted import scrub_json
+
 CLOCK_SKEW_SECONDS = 60
 MAX_LIFETIME_SECONDS = 3600
 _MAX_TOKEN_BYTES = 16 * 1024
@@ -57,9 +59,16 @@ def verify_identity(
         raise IdentityError("identity token was issued for another site") from exc
     except jwt.PyJWTError as exc:
         raise IdentityError(f"identity token is invalid: {exc}") from exc
-    if claims["exp"] - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
+    except RecursionError:
+        raise IdentityError("identity token is invalid: claims nested too deeply") from None
+    exp = claims["exp"]
+    # PyJWT takes a numeric string ("exp": "1700000000") for a date; the standard does not.
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        raise IdentityError("identity token is invalid: exp must be a number")
+    if exp - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise IdentityError("identity token lives longer than one hour")
-    return _identity_from_claims(claims)
+    # The shop signed it, but its text may still hold what no database stores.
+    return _identity_from_claims(scrub_json(claims))
 
 
 def _identity_from_claims(claims: dict[str, Any]) -> Identity:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import uuid
 from typing import Any
@@ -16,6 +15,7 @@ from shopchat.commerce.webhooks import notices, repository
 from shopchat.commerce.woocommerce import mapping
 from shopchat.conversation import repository as conversations
 from shopchat.conversation.service import insert_message
+from shopchat.kit import untrusted
 from shopchat.kit.errors import BadInput, ShopchatError
 from shopchat.models import Contact, Conversation, Message, OrderEvent, Site
 from shopchat.models.base import utcnow
@@ -60,18 +60,12 @@ def parse_delivery(
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body, parse_constant=_no_constants)
-        # Lone surrogates parse but cannot be stored (PostgreSQL rejects them).
-        json.dumps(payload, ensure_ascii=False).encode()
-    except (ValueError, RecursionError, UnicodeError):
-        raise BadInput("the body is not JSON", code="bad_json") from None
+        payload = untrusted.loads(body)
+    except untrusted.UntrustedInput as exc:
+        raise BadInput(f"the body is {exc}", code="bad_json") from None
     if not isinstance(payload, dict):
         raise BadInput("the body is not a JSON object", code="bad_json")
     return payload
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
 
 
 async def receive(
