@@ -31,7 +31,7 @@ from shopchat.http import (
     SecurityHeaders,
     WidgetCors,
     install_error_handlers,
-    refuse_unstorable_json,
+    refuse_unstorable_input,
 )
 from shopchat.kit.ratelimit import create_rate_limiter
 from shopchat.services import Services
@@ -92,7 +92,7 @@ def create_app(
         title="shopchat",
         version=__version__,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_unstorable_json)],
+        dependencies=[Depends(refuse_unstorable_input)],
         docs_url="/docs" if settings.api_docs_enabled else None,
         redoc_url="/redoc" if settings.api_docs_enabled else None,
         openapi_url="/openapi.json" if settings.api_docs_enabled else None,

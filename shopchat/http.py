@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -41,27 +42,45 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-async def refuse_unstorable_json(connection: HTTPConnection) -> None:
-    """An app-wide dependency: a JSON body holding a lone surrogate is refused with 422.
+async def refuse_unstorable_input(connection: HTTPConnection) -> None:
+    """An app-wide dependency: a query, form or JSON body holding NUL or a lone surrogate
+    is refused with 422.
 
-    Pydantic passes such strings through, and no database stores them; one check here
-    covers every JSON route, present and future.
+    Pydantic passes such strings through, and PostgreSQL refuses them deep inside a query
+    or a write; one check here covers every route, present and future. Multipart bodies
+    and uploads are left to their endpoints, which check the sender before reading them.
     """
+    _refuse_unless_text("query", connection.query_params.multi_items())
     if not isinstance(connection, Request) or connection.method not in _BODY_METHODS:
         return
-    if "json" not in connection.headers.get("content-type", ""):
-        return
-    body = await connection.body()
-    if not untrusted.may_hold_surrogates(body):
+    if connection.url.path.startswith(_UPLOAD_PATHS):
+        return  # streamed by the endpoint itself, after its own checks
+    content_type = connection.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        form = await connection.form()  # Starlette keeps it for the endpoint
+        _refuse_unless_text("form", ((k, v) for k, v in form.multi_items() if isinstance(v, str)))
+    elif "json" in content_type:
+        await _refuse_unstorable_json(connection)
+
+
+def _refuse_unless_text(where: str, items: Iterable[tuple[str, str]]) -> None:
+    for name, value in items:
+        if not (untrusted.is_text(name) and untrusted.is_text(value)):
+            raise RequestValidationError(
+                [{"loc": (where, untrusted.scrub(name)), "msg": untrusted.UNSTORABLE}]
+            )
+
+
+async def _refuse_unstorable_json(request: Request) -> None:
+    body = await request.body()
+    if not untrusted.may_be_unstorable(body):
         return
     try:
-        parsed = await connection.json()
+        parsed = await request.json()
     except (ValueError, RecursionError):
         return  # not JSON: the route's own parsing answers that
     if not untrusted.is_storable(parsed):
-        raise RequestValidationError(
-            [{"loc": ("body",), "msg": "text holds an unpaired UTF-16 surrogate"}]
-        )
+        raise RequestValidationError([{"loc": ("body",), "msg": untrusted.UNSTORABLE}])
 
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -89,9 +89,11 @@ def validate_message(data: dict[str, Any], max_chars: int) -> SendMessage:
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise FrameError("bad_client_id", "client_id must be 1-64 letters, digits or _.:-")
     text = data.get("text", "")
-    if not isinstance(text, str) or not untrusted.is_text(text):
-        raise FrameError("bad_text", "text must be a string of Unicode text", client_id=client_id)
-    text = text.replace("\x00", "").strip()
+    if not isinstance(text, str):
+        raise FrameError("bad_text", "text must be a string", client_id=client_id)
+    text = text.strip()
+    if not untrusted.is_text(text):
+        raise FrameError("bad_text", untrusted.UNSTORABLE, client_id=client_id)
     if len(text) > max_chars:
         raise FrameError(
             "too_long", f"message is longer than {max_chars} characters", client_id=client_id

@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from shopchat.kit.untrusted import scrub_json
+from shopchat.kit.untrusted import UntrustedInput, scrub_json
 
 CLOCK_SKEW_SECONDS = 60
 MAX_LIFETIME_SECONDS = 3600
@@ -67,8 +67,10 @@ def verify_identity(
         raise IdentityError("identity token is invalid: exp must be a number")
     if exp - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise IdentityError("identity token lives longer than one hour")
-    # The shop signed it, but its text may still hold what no database stores.
-    return _identity_from_claims(scrub_json(claims))
+    try:  # the shop signed it, but its text may still hold what no database stores
+        return _identity_from_claims(scrub_json(claims))
+    except UntrustedInput as exc:
+        raise IdentityError(f"identity token is invalid: {exc}") from None
 
 
 def _identity_from_claims(claims: dict[str, Any]) -> Identity:
