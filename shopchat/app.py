@@ -100,7 +100,7 @@ def create_app(
     app.state.demo = demo
     install_error_handlers(app)
     app.add_middleware(WidgetCors)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, chunk_timeout=settings.body_read_timeout_seconds)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)
     for router in (
         health.router,

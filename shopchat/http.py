@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 64 * 1024
 _UPLOAD_PATHS = ("/api/v1/widget/attachments", "/console/attachments")
 # WooCommerce sends whole orders (line items, meta_data of every plugin) to webhooks.
 _LARGER_BODY_PATHS = (("/api/v1/webhooks/", 1024 * 1024),)
+_RAW_BODY_PATHS = (*_UPLOAD_PATHS, "/api/v1/webhooks/")
 _WIDGET_API = "/api/v1/widget/"
 # Two years, the preload list's minimum; sent in production only, where TLS is required.
 HSTS = b"max-age=63072000; includeSubDomains"
@@ -48,16 +49,17 @@ async def refuse_unstorable_input(connection: HTTPConnection) -> None:
 
     Pydantic passes such strings through, and PostgreSQL refuses them deep inside a query
     or a write; one check here covers every route, present and future. Multipart bodies
-    and uploads are left to their endpoints, which check the sender before reading them.
+    uploads and webhooks are left to their endpoints, which check the sender first.
     """
     _refuse_unless_text("query", connection.query_params.multi_items())
     if not isinstance(connection, Request) or connection.method not in _BODY_METHODS:
         return
-    if connection.url.path.startswith(_UPLOAD_PATHS):
-        return  # streamed by the endpoint itself, after its own checks
+    if connection.url.path.startswith(_RAW_BODY_PATHS):
+        return  # read by the endpoint itself, after it checked the sender
     content_type = connection.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
-        form = await connection.form()  # Starlette keeps it for the endpoint
+        await connection.body()  # kept, so an endpoint may still read the raw body
+        form = await connection.form()  # kept too, for an endpoint that reads the form
         _refuse_unless_text("form", ((k, v) for k, v in form.multi_items() if isinstance(v, str)))
     elif "json" in content_type:
         await _refuse_unstorable_json(connection)
@@ -136,27 +138,36 @@ class BodyLimit:
             try:
                 message = await asyncio.wait_for(receive(), self.chunk_timeout)
             except TimeoutError:
-                raise _BodyTooSlow from None
+                raise _BodyTooSlow("the request body arrived too slowly") from None
             complete = not message.get("more_body", False)
             received += len(message.get("body", b""))
             if received > limit and not is_upload:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(f"request body is larger than {limit} bytes")
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _error(send, 413, "too_large", f"request body is larger than {limit} bytes")
-        except _BodyTooSlow:
-            await _error(send, 408, "too_slow", "the request body arrived too slowly")
+        except _BodyReadError as exc:  # read outside a route's own handling
+            await _error(send, exc.status, exc.code, exc.message)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyReadError(ShopchatError, HTTPException):
+    """Raised while a route reads its body. FastAPI turns any other exception there into a
+    bare 400; an HTTPException it passes on, and its first base picks our handler."""
+
+    def __init__(self, message: str) -> None:
+        ShopchatError.__init__(self, message)
+        HTTPException.__init__(self, status_code=self.status, detail=message)
 
 
-class _BodyTooSlow(Exception):
-    pass
+class _BodyTooLarge(_BodyReadError):
+    status = 413
+    code = "too_large"
+
+
+class _BodyTooSlow(_BodyReadError):
+    status = 408
+    code = "too_slow"
 
 
 async def _error(send: Send, status: int, code: str, message: str) -> None:

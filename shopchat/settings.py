@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)
     long_poll_max_seconds: float = Field(default=25.0, gt=0, le=120)
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0, le=600)  # per chunk
 
     # LLM provider (optional; shopchat.assistant.llm). Unset base URL and model: built-in only.
     llm_base_url: str | None = None
