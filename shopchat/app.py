@@ -20,7 +20,7 @@ from shopchat.console import pages as console_pages
 from shopchat.console import ws as console_ws
 from shopchat.console.tasks import start_background
 from shopchat.conversation import widget_endpoints, ws
-from shopchat.conversation.service import Chat
+from shopchat.conversation.service import Chat, ChatLimits
 from shopchat.db import Database
 from shopchat.demo import storefront
 from shopchat.demo.seed import DemoSite
@@ -65,7 +65,9 @@ def create_app(
         limiter = create_rate_limiter(settings.redis_url)
         stores = StoreRegistry(settings)
         responder = responder_factory(ResponderDeps(settings, db, limiter, stores))
-        chat = Chat(db=db, bus=bus, responder=responder)
+        chat = Chat(
+            db=db, bus=bus, responder=responder, limiter=limiter, limits=ChatLimits.of(settings)
+        )
         chat.start_recovery()
         app.state.services = Services(
             settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     frames_per_second: float = Field(default=5.0, gt=0)
     frame_burst: int = Field(default=20, ge=1)
     sessions_per_ip_per_minute: int = Field(default=60, ge=1)
+    # Customer messages the assistant answers per site and minute; more: "assistant_busy".
+    assistant_turns_per_site_per_minute: int = Field(default=120, ge=1)
     session_token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)
@@ -67,7 +69,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_max_tool_rounds: int = Field(default=4, ge=1, le=10)
     llm_stream: bool = True
-    llm_monthly_token_budget: int | None = Field(default=None, ge=0)  # per site; None: no cap
+    # Per site and month; None: no cap. 5M tokens is USD 50 at USD 10 per million tokens.
+    llm_monthly_token_budget: int | None = Field(default=5_000_000, ge=0)
+    llm_monthly_cost_budget: float | None = Field(default=50.0, ge=0)  # in the prices' currency
     llm_price_in_per_1k: float = Field(default=0.0, ge=0)
     llm_price_out_per_1k: float = Field(default=0.0, ge=0)
     llm_cache_ttl_seconds: int = Field(default=3600, ge=0)  # 0 turns the answer cache off

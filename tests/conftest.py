@@ -59,13 +59,10 @@ def postgres_url() -> Iterator[str]:
 
 
 def make_settings(data_dir: object, database_url: str = "", **overrides: object) -> Settings:
-    return load_settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        env="test",
-        sessions_per_ip_per_minute=1_000_000,
-        **overrides,
-    )
+    # Every test opens sessions from 127.0.0.1; tests/conversation/test_widget_limits.py
+    # proves the limit per address with a low one.
+    overrides.setdefault("sessions_per_ip_per_minute", 1_000_000)
+    return load_settings(data_dir=data_dir, database_url=database_url, env="test", **overrides)
 
 
 @pytest.fixture(

@@ -14,7 +14,8 @@
   const K = "shopchat:" + siteKey + ":";
   const today = new Date().toISOString().slice(0, 10);
   const MAX_CHARS = 4000;
-  const RETRYABLE = { rate_limited: 1, internal: 1 };
+  // Refused, not stored: the message stays in the outbox and is sent again shortly.
+  const RETRYABLE = { rate_limited: 1, assistant_busy: 1, internal: 1 };
   // Launcher strings; the panel carries the rest.
   const L = {
     en: ["Open chat", "Close chat", "unread"], de: ["Chat öffnen", "Chat schließen", "ungelesen"],
@@ -50,6 +51,8 @@
   let polling = false;
   let timer = 0;
   const sentOn = new Map();
+  let retryTimer = 0;
+  const retryLater = () => { clearTimeout(retryTimer); retryTimer = setTimeout(flush, 3000); };
   let connId = 0;
 
   // --- session -----------------------------------------------------------------------
@@ -178,7 +181,7 @@
 
   function onError(f) {
     emit("error", f);
-    if (RETRYABLE[f.code]) { setTimeout(flush, 3000); return; }
+    if (RETRYABLE[f.code]) { retryLater(); return; }
     if (/^(too_long|empty|bad_text|bad_client_id|bad_attachments|too_large)$/.test(f.code)) {
       const stuck = core.outbox().find((m) => sentOn.get(m.client_id) === connId);
       if (stuck) { fail(stuck.client_id); }
@@ -248,7 +251,7 @@
       const frame = { type: "message", client_id: m.client_id, text: m.text };
       if (m.attachments && m.attachments.length) frame.attachments = m.attachments.map((a) => a.id);
       if (polling) {
-        http("POST", "messages", frame).then((d) => { addMessage(d.message); render(); }, (e) => { if (e.status === 400) fail(m.client_id); });
+        http("POST", "messages", frame).then((d) => { addMessage(d.message); render(); }, (e) => { if (e.status === 400) fail(m.client_id); else if (e.status === 429) retryLater(); });
       } else if (sendFrame(frame)) sentOn.set(m.client_id, connId);
     }
   }

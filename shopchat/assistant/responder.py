@@ -44,6 +44,7 @@ class Turn:
     history: tuple[HistoryItem, ...] = ()
     low_confidence_turns: int = 0
     site: Site | None = None  # the site as loaded for this turn (read it, never change it)
+    client_address: str | None = None  # the sender's IP, for guess limits; never stored
 
 
 @dataclass(frozen=True, slots=True)

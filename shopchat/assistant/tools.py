@@ -3,7 +3,9 @@
 The built-in engine and the LLM provider call the same ``Tools``: an answer may state
 only what a ``ToolResult`` says. Orders are shown to their verified owner, or to a
 guest who gives the order number together with its billing email; every other lookup
-counts as a guess, and guesses are rate-limited per conversation and per site.
+counts as a guess, and guesses are rate-limited per conversation, per client address and
+per order number, so a flood blocks the flooder (and guesses at that order), never the
+other visitors of the site.
 Nothing the customer typed ("I am the admin") changes who the customer is.
 """
 
@@ -37,7 +39,8 @@ from shopchat.models import Site
 
 GUESS_WINDOW_SECONDS = 15 * 60
 GUESSES_PER_CONVERSATION = 5
-GUESSES_PER_SITE = 200
+GUESSES_PER_ADDRESS = 20  # an office or a mobile carrier may put many shoppers behind one
+GUESSES_PER_ORDER = 10  # from anywhere: the email of one order cannot be brute-forced
 PRODUCT_RESULTS = 5
 RECOMMENDATIONS = 3
 RECOMMENDATION_CANDIDATES = 12  # products looked up at most before the same-category fallback
@@ -85,6 +88,7 @@ class Tools:
         customer: Identity | None,
         conversation_id: uuid.UUID,
         cache: StoreCache | None = None,
+        client_address: str | None = None,
     ) -> None:
         self._deps = deps
         self._site = site
@@ -92,6 +96,7 @@ class Tools:
         self._cache = cache  # the site's commerce cache, for tables computed from the store
         self._customer = customer
         self._conversation_id = conversation_id
+        self._client_address = client_address  # None when unknown (a recovered reply)
         self.calls: list[ToolResult] = []  # what was looked up this turn, in order
 
     async def order_status(self, *, order_number: str, email: str | None = None) -> ToolResult:
@@ -104,12 +109,14 @@ class Tools:
             return self._done(ToolResult(name, False, error="needs_email"))
         if self._store is None:
             return self._done(ToolResult(name, False, error="no_store"))
-        if email and await self._guess_blocked():
+        if email and await self._guess_blocked(wanted.group(1)):
             return self._done(ToolResult(name, False, error="rate_limited"))
         try:
             order = await self._store.get_order(wanted.group(1))
             if order is None or not self._may_see(order, email):
-                return self._done(await self._failed_guess(name, counted=bool(email)))
+                return self._done(
+                    await self._failed_guess(name, wanted.group(1), counted=bool(email))
+                )
             refunds = await self._store.refunds(order.id)
         except StoreError:
             return self._done(ToolResult(name, False, error="store_unavailable"))
@@ -248,24 +255,30 @@ class Tools:
         given = (email or "").strip().casefold()
         return bool(given) and given == order.billing_email.strip().casefold()
 
-    async def _guess_blocked(self) -> bool:
-        """Count this lookup as a guess; True when this conversation or site has guessed enough."""
-        limiter = self._deps.limiter
-        per_conversation = await limiter.hit(
-            f"order-guess:conversation:{self._conversation_id}",
-            limit=GUESSES_PER_CONVERSATION,
-            window_seconds=GUESS_WINDOW_SECONDS,
-        )
-        per_site = await limiter.hit(
-            f"order-guess:site:{self._site.id}",
-            limit=GUESSES_PER_SITE,
-            window_seconds=GUESS_WINDOW_SECONDS,
-        )
-        return per_conversation > 0 or per_site > 0
+    async def _guess_blocked(self, order_number: str) -> bool:
+        """Count this lookup as a guess; True when its conversation, address or order is spent.
 
-    async def _failed_guess(self, name: str, *, counted: bool) -> ToolResult:
+        The first budget that refuses stops the count: a blocked flooder's guesses use up
+        nothing further (neither its address's nor the order's budget).
+        """
+        budgets = [
+            (f"conversation:{self._conversation_id}", GUESSES_PER_CONVERSATION),
+            (f"order:{self._site.id}:{order_number.casefold()}", GUESSES_PER_ORDER),
+        ]
+        if self._client_address is not None:
+            address = f"address:{self._site.id}:{self._client_address}"
+            budgets.insert(1, (address, GUESSES_PER_ADDRESS))
+        for key, limit in budgets:
+            wait = await self._deps.limiter.hit(
+                f"order-guess:{key}", limit=limit, window_seconds=GUESS_WINDOW_SECONDS
+            )
+            if wait:
+                return True
+        return False
+
+    async def _failed_guess(self, name: str, order_number: str, *, counted: bool) -> ToolResult:
         # The same answer whether the order is missing or someone else's: nothing to probe.
-        blocked = await self._guess_blocked() if not counted else False
+        blocked = await self._guess_blocked(order_number) if not counted else False
         return ToolResult(name, False, error="rate_limited" if blocked else "not_found")
 
     async def _catalogue(self) -> list[tuple[int, str]]:
@@ -439,6 +452,7 @@ async def tools_for_turn(deps: ResponderDeps, turn: Turn) -> Tools:
         customer=turn.customer,
         conversation_id=turn.conversation_id,
         cache=deps.stores.cache(turn.site_id) if store is not None else None,
+        client_address=turn.client_address,
     )
 
 

@@ -10,6 +10,11 @@ the message answers it at once; if that process dies first, reply recovery
 (:meth:`Chat.answer_owed_replies`, run by every process) answers it a minute later. A
 reply's id is derived from the message it answers, so however many processes try, at
 most one reply is stored.
+
+Limits: every frame of a conversation's sessions (WebSocket frames and HTTP messages
+alike) draws on one token bucket; a site's assistant answers at most so many messages a
+minute, and a message over that is refused before it is stored (``assistant_busy``), so
+the client keeps it and sends it again: nothing is lost and nothing is left unanswered.
 """
 
 from __future__ import annotations
@@ -35,12 +40,14 @@ from shopchat.conversation import repository
 from shopchat.conversation.frames import Rating, SendMessage, message_frame
 from shopchat.conversation.tokens import SessionClaims
 from shopchat.db import Database
-from shopchat.kit.errors import Conflict, NotFound
+from shopchat.kit.errors import Conflict, NotFound, RateLimited
 from shopchat.kit.identity import Identity
 from shopchat.kit.periodic import Periodic
+from shopchat.kit.ratelimit import MemoryRateLimiter, RateLimiter
 from shopchat.models import Contact, Conversation, Message, Site
 from shopchat.models.base import utcnow
 from shopchat.observability import metrics
+from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,10 @@ RECOVERY_HORIZON = timedelta(hours=1)
 RECOVERY_EVERY_SECONDS = 30.0
 RECOVERY_BATCH = 200
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
+_ASSISTANT_BUSY = (
+    "Our assistant is answering a lot of customers right now. Please wait a moment and "
+    "send your message again."
+)
 _FALLBACK_REPLY = (
     "Sorry, I ran into a problem answering that. I've asked a member of our team to help you here."
 )
@@ -65,6 +76,23 @@ def conversation_channel(conversation_id: uuid.UUID) -> str:
 
 def site_channel(site_id: uuid.UUID) -> str:
     return f"site:{site_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLimits:
+    """How much one conversation and one site may ask of the chat (from the settings)."""
+
+    frames_per_second: float = 5.0
+    frame_burst: int = 20
+    assistant_turns_per_site_per_minute: int = 120
+
+    @classmethod
+    def of(cls, settings: Settings) -> ChatLimits:
+        return cls(
+            frames_per_second=settings.frames_per_second,
+            frame_burst=settings.frame_burst,
+            assistant_turns_per_site_per_minute=settings.assistant_turns_per_site_per_minute,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +112,20 @@ def language_from_locale(locale: object) -> str | None:
 class Chat:
     """Conversations seen from the connections: write, publish, reply."""
 
-    def __init__(self, *, db: Database, bus: Bus, responder: Responder) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        bus: Bus,
+        responder: Responder,
+        limiter: RateLimiter | None = None,
+        limits: ChatLimits = ChatLimits(),
+    ) -> None:
         self.db = db
         self.bus = bus
         self.responder = responder
+        self.limiter = limiter or MemoryRateLimiter()
+        self.limits = limits
         self._reply_tasks: set[asyncio.Task[None]] = set()
         self._reply_locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -131,10 +169,26 @@ class Chat:
 
     # --- messages -------------------------------------------------------------------
 
+    async def take_frame(self, claims: SessionClaims) -> float:
+        """Count one frame of the session's conversation; 0, else the seconds to wait.
+
+        Every tab and transport of a conversation shares the bucket: switching from the
+        WebSocket to the HTTP fallback does not double the allowance.
+        """
+        return await self.limiter.take(
+            f"frames:{claims.conversation_id}",
+            rate=self.limits.frames_per_second,
+            burst=self.limits.frame_burst,
+        )
+
     async def post_customer_message(
-        self, claims: SessionClaims, message: SendMessage
+        self, claims: SessionClaims, message: SendMessage, *, client_address: str | None = None
     ) -> tuple[Message, bool]:
-        """Store a customer's message once (by client_id); publish it; let the bot answer."""
+        """Store a customer's message once (by client_id); publish it; let the bot answer.
+
+        ``client_address`` (the sender's IP) only reaches the assistant's tools, which
+        limit order-number guesses per address; it is never stored.
+        """
         async with self.db.transaction() as session:
             conversation = await self._conversation(session, claims)
             attachments = await attachment_service.for_message(
@@ -149,6 +203,8 @@ class Chat:
                 attachments=attachments,
             )
             if created:
+                if _assistant_answers(conversation):
+                    await self._admit_turn(conversation.site_id)  # refused: rolled back
                 await on_unattended_message(session, conversation, stored)
             reopened = created and conversation.status == "resolved"
             if reopened:
@@ -162,8 +218,21 @@ class Chat:
         if reopened:
             await self.publish_status(conversation.site_id, conversation.id, status)
         if status == "bot":
-            self._schedule_reply(conversation.site_id, conversation.id, stored.seq)
+            self._schedule_reply(
+                conversation.site_id, conversation.id, stored.seq, client_address=client_address
+            )
         return stored, True
+
+    async def _admit_turn(self, site_id: uuid.UUID) -> None:
+        """Take one of the site's assistant turns of this minute, or refuse the message."""
+        wait = await self.limiter.hit(
+            f"assistant-turns:{site_id}",
+            limit=self.limits.assistant_turns_per_site_per_minute,
+            window_seconds=60,
+        )
+        if wait:
+            metrics.assistant_busy.inc()
+            raise RateLimited(_ASSISTANT_BUSY, retry_after=wait, code="assistant_busy")
 
     async def replay(self, claims: SessionClaims, *, after_seq: int) -> list[Message]:
         """Every message after ``after_seq``, in order."""
@@ -243,15 +312,24 @@ class Chat:
 
     # --- the assistant --------------------------------------------------------------
 
-    def _schedule_reply(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> None:
-        task = asyncio.create_task(self._reply(site_id, conversation_id, seq))
+    def _schedule_reply(
+        self,
+        site_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        seq: int,
+        *,
+        client_address: str | None = None,
+    ) -> None:
+        task = asyncio.create_task(self._reply(site_id, conversation_id, seq, client_address))
         self._reply_tasks.add(task)
         task.add_done_callback(self._reply_tasks.discard)
 
-    async def _reply(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> None:
+    async def _reply(
+        self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int, client_address: str | None
+    ) -> None:
         lock = self._reply_locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
-            turn = await self._turn(site_id, conversation_id, seq)
+            turn = await self._turn(site_id, conversation_id, seq, client_address)
             if turn is None:
                 return
             reply_id = reply_id_for(conversation_id, seq)
@@ -275,7 +353,13 @@ class Chat:
             log.exception("responder failed; handing the conversation to a person")
             return Reply(text=_FALLBACK_REPLY, handoff=True, meta={"error": "responder_failed"})
 
-    async def _turn(self, site_id: uuid.UUID, conversation_id: uuid.UUID, seq: int) -> Turn | None:
+    async def _turn(
+        self,
+        site_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        seq: int,
+        client_address: str | None = None,
+    ) -> Turn | None:
         async with self.db.transaction() as session:
             loaded = await repository.conversation_with_site_and_contact(
                 session, site_id=site_id, conversation_id=conversation_id
@@ -306,6 +390,7 @@ class Chat:
             history=tuple(HistoryItem(m.role, m.text) for m in recent if m.seq < seq),
             low_confidence_turns=conversation.low_confidence_turns,
             site=site,
+            client_address=client_address,
         )
 
     async def _store_reply(
@@ -473,6 +558,12 @@ def identity_of(contact: Contact) -> Identity | None:
         cart=context.get("cart"),
         recent_orders=list(context.get("recent_orders", [])),
     )
+
+
+def _assistant_answers(conversation: Conversation) -> bool:
+    """Whether the assistant will answer a new customer message (a resolved one reopens)."""
+    status = conversation.status
+    return status == "bot" or (status == "resolved" and conversation.assignee_id is None)
 
 
 def _typing(role: str, on: bool) -> dict[str, Any]:

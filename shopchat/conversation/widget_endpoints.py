@@ -129,17 +129,22 @@ def bearer_claims(services: ServicesDep, authorization: str | None) -> SessionCl
 @router.post("/messages", status_code=201)
 async def post_message(
     body: MessageCreate,
+    request: Request,
     response: Response,
     services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Send a message without a WebSocket; the same client_id twice stores it once."""
     claims = bearer_claims(services, authorization)
+    if wait := await services.chat.take_frame(claims):
+        raise RateLimited(f"too many messages; retry in {wait:.1f}s", retry_after=wait)
     try:
         message = validate_message(body.model_dump(), services.settings.max_message_chars)
     except FrameError as exc:
         raise BadInput(exc.message, code=exc.code) from None
-    stored, created = await services.chat.post_customer_message(claims, message)
+    stored, created = await services.chat.post_customer_message(
+        claims, message, client_address=client_ip(request)
+    )
     if not created:
         response.status_code = 200
     return {

@@ -32,9 +32,8 @@ from shopchat.conversation.frames import (
 from shopchat.conversation.service import conversation_channel
 from shopchat.conversation.tokens import SessionClaims, read_session_token
 from shopchat.kit.errors import ShopchatError, Unauthorized
-from shopchat.kit.ratelimit import TokenBucket
 from shopchat.observability import metrics
-from shopchat.services import Services, get_services
+from shopchat.services import Services, client_ip, get_services
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -67,8 +66,7 @@ class WidgetConnection:
         self.services = services
         self.chat = services.chat
         self.claims = claims
-        settings = services.settings
-        self.bucket = TokenBucket(rate=settings.frames_per_second, burst=settings.frame_burst)
+        self.client_address = client_ip(websocket)
         self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(OUTBOX_FRAMES)
         self.cursor = 0
         self.live = asyncio.Event()
@@ -120,7 +118,7 @@ class WidgetConnection:
                 continue
             frame = None
             try:
-                if wait := self.bucket.take():
+                if wait := await self.chat.take_frame(self.claims):
                     raise FrameError("rate_limited", f"too many frames; retry in {wait:.1f}s")
                 frame = parse_client_frame(
                     raw, max_bytes=settings.max_frame_bytes, max_chars=settings.max_message_chars
@@ -140,7 +138,9 @@ class WidgetConnection:
     async def _handle(self, frame: object) -> None:
         match frame:
             case SendMessage():
-                stored, _ = await self.chat.post_customer_message(self.claims, frame)
+                stored, _ = await self.chat.post_customer_message(
+                    self.claims, frame, client_address=self.client_address
+                )
                 self._push({"type": "ack", "client_id": frame.client_id, "seq": stored.seq})
             case Resume(after_seq=after):
                 await self._resume(after)

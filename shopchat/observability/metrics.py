@@ -16,4 +16,8 @@ replies_recovered = Counter(
     "shopchat_replies_recovered_total",
     "Customer messages taken up by reply recovery (their process died before replying)",
 )
+assistant_busy = Counter(
+    "shopchat_assistant_busy_total",
+    "Customer messages refused because their site's assistant turns of the minute were used",
+)
 sessions_opened = Counter("shopchat_sessions_total", "Widget sessions opened", ["verified"])

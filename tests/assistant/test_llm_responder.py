@@ -259,6 +259,42 @@ def test_spent_budget_sends_no_request(settings: Settings, llm: OpenAITestServer
     assert len(llm.requests) == 1
 
 
+async def _record(settings: Settings, site_id: uuid.UUID, spend: usage.Spend) -> None:
+    async with responder_deps(settings) as deps, deps.db.transaction() as session:
+        await usage.record(session, site_id=site_id, month=usage.month_of(), spend=spend)
+
+
+@pytest.mark.parametrize(
+    ("spend", "reason"),
+    [
+        (usage.Spend(tokens_in=4_000_000, tokens_out=1_000_000), "monthly token budget spent"),
+        (usage.Spend(tokens_in=900, tokens_out=100, cost=50.0), "monthly cost budget spent"),
+    ],
+    ids=["tokens", "cost"],
+)
+def test_the_default_budget_is_not_unlimited(
+    settings: Settings, llm: OpenAITestServer, spend: usage.Spend, reason: str
+) -> None:
+    """Without any budget configured, a site stops at 5M tokens or USD 50 in a month."""
+    site_id = llm_site(SiteFactory(settings), llm.base_url)
+    asyncio.run(_record(settings, site_id, spend))
+    llm.script(Step.say("never sent"))
+    reply, _ = ask(settings, site_id, "how long does delivery take")
+    assert_builtin(reply)
+    assert reply.meta["llm"]["fallback"] == reason
+    assert llm.requests == []
+
+
+def test_a_site_may_lift_the_default_budget(settings: Settings, llm: OpenAITestServer) -> None:
+    site_id = llm_site(
+        SiteFactory(settings), llm.base_url, monthly_token_budget=None, monthly_cost_budget=None
+    )
+    asyncio.run(_record(settings, site_id, usage.Spend(tokens_in=9_000_000, cost=900.0)))
+    llm.script(Step.say("Delivery takes 2 days.", usage=(10, 5)))
+    reply, _ = ask(settings, site_id, "how long does delivery take")
+    assert reply.meta["engine"] == "llm"
+
+
 def test_identical_knowledge_question_is_answered_from_the_cache(
     settings: Settings, llm: OpenAITestServer
 ) -> None:

@@ -1,7 +1,8 @@
 """Which LLM a site uses: its own (``site.settings["llm"]``) or the deployment's, or none.
 
-A site's block is ``{"base_url", "model", "api_key_enc", "monthly_token_budget"}``
-(every key optional; what it leaves out comes from the ``SHOPCHAT_LLM_*`` settings);
+A site's block is ``{"base_url", "model", "api_key_enc", "monthly_token_budget",
+"monthly_cost_budget", "price_in_per_1k", "price_out_per_1k"}`` (every key optional; what
+it leaves out comes from the ``SHOPCHAT_LLM_*`` settings; a budget of ``null``: no cap);
 ``{"enabled": false}`` keeps a site on the built-in engine. The API key is stored
 encrypted with the deployment's key (``shopchat.kit.crypto``).
 """
@@ -23,6 +24,7 @@ class SiteLLM:
 
     provider: ProviderConfig
     monthly_token_budget: int | None
+    monthly_cost_budget: float | None
     price_in_per_1k: float
     price_out_per_1k: float
     fingerprint: str = field(default="")  # tells provider clients apart, without the key
@@ -62,7 +64,8 @@ def resolve(settings: Settings, site_settings: dict[str, Any]) -> SiteLLM | None
     key_digest = hashlib.sha256(api_key.encode()).hexdigest()[:16]
     return SiteLLM(
         provider=provider,
-        monthly_token_budget=_budget(settings, own),
+        monthly_token_budget=_token_budget(settings, own),
+        monthly_cost_budget=_cost_budget(settings, own),
         price_in_per_1k=float(own.get("price_in_per_1k", settings.llm_price_in_per_1k)),
         price_out_per_1k=float(own.get("price_out_per_1k", settings.llm_price_out_per_1k)),
         fingerprint=f"{base_url}|{provider.model}|{key_digest}",
@@ -90,6 +93,11 @@ def _api_key(settings: Settings, own: dict[str, Any]) -> str | None:
     return settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
 
 
-def _budget(settings: Settings, own: dict[str, Any]) -> int | None:
+def _token_budget(settings: Settings, own: dict[str, Any]) -> int | None:
     value = own.get("monthly_token_budget", settings.llm_monthly_token_budget)
     return None if value is None else max(0, int(value))
+
+
+def _cost_budget(settings: Settings, own: dict[str, Any]) -> float | None:
+    value = own.get("monthly_cost_budget", settings.llm_monthly_cost_budget)
+    return None if value is None else max(0.0, float(value))

@@ -146,12 +146,15 @@ class LLMResponder:
     # --- budget, accounting, fallback ---------------------------------------------------
 
     async def _check_budget(self, turn: Turn, site_llm: config.SiteLLM) -> None:
-        if site_llm.monthly_token_budget is None:
+        tokens, cost = site_llm.monthly_token_budget, site_llm.monthly_cost_budget
+        if tokens is None and cost is None:
             return
         async with self._deps.db.transaction() as session:
             spend = await usage.spent(session, site_id=turn.site_id, month=usage.month_of())
-        if spend.tokens >= site_llm.monthly_token_budget:
+        if tokens is not None and spend.tokens >= tokens:
             raise Fallback("monthly token budget spent")
+        if cost is not None and spend.cost >= cost:
+            raise Fallback("monthly cost budget spent")
 
     async def _account(self, turn: Turn, site_llm: config.SiteLLM, run: _Run) -> dict[str, Any]:
         """Add this turn's tokens and cost to the site's month; return them for the meta."""
