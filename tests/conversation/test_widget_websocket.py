@@ -171,3 +171,22 @@ def test_an_error_answering_a_message_names_its_client_id(
         bad_attachment = ws.recv_until(is_type("error"))
     assert (too_long["code"], too_long["client_id"]) == ("too_long", "q-7")
     assert (bad_attachment["code"], bad_attachment["client_id"]) == ("bad_attachments", "q-8")
+
+
+def test_a_client_that_never_resumes_gets_live_messages_from_its_connect(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create(knowledge=(SHIPPING,))
+    session = open_session(server.url, site)
+    token = session["session_token"]
+    posted = httpx.post(
+        f"{server.url}/api/v1/widget/messages",
+        json={"client_id": "earlier", "text": "shipping time?"},
+        headers=bearer(token),
+    )
+    _wait_for_seq(server, token, posted.json()["ack"]["seq"] + 1)
+    with WidgetSocket(server.url, token) as ws:
+        ws.send({"type": "message", "client_id": "now", "text": "how long does shipping take"})
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert reply["text"] == SHIPPING[1]
+    assert [(m["seq"], m["role"]) for m in ws.messages()] == [(3, "customer"), (4, "assistant")]
