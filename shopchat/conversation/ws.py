@@ -67,6 +67,9 @@ async def widget_socket(websocket: WebSocket) -> None:
         await websocket.send_json({"type": "error", **exc.to_dict()})
         await websocket.close(code=CLOSE_UNAUTHORIZED)
         return
+    log.debug(
+        "widget socket opened on conversation %s at seq %s", claims.conversation_id, connected_seq
+    )
     await WidgetConnection(websocket, services, claims).run(connected_seq)
 
 
