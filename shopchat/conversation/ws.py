@@ -64,8 +64,9 @@ async def widget_socket(websocket: WebSocket) -> None:
         return
     except (Unauthorized, NotFound) as exc:
         # A conversation gone (erased) is a token gone: the widget opens a new session.
-        await websocket.send_json({"type": "error", **exc.to_dict()})
-        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client left
+            await websocket.send_json({"type": "error", **exc.to_dict()})
+            await websocket.close(code=CLOSE_UNAUTHORIZED)
         return
     log.debug(
         "widget socket opened on conversation %s at seq %s", claims.conversation_id, connected_seq
