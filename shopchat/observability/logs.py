@@ -87,6 +87,16 @@ def _package_dirs() -> tuple[str, ...]:
     return tuple(f"{Path(s.origin).parent}{os.sep}" for s in specs if s and s.origin)
 
 
+def install_filters() -> None:
+    """The filters on uvicorn's loggers and ours, however the app is served (a runner of
+    the operator's own, not ``shopchat serve``)."""
+    for name in ("uvicorn.error", "uvicorn.access", "shopchat"):
+        logger = logging.getLogger(name)
+        for kind in (ProtocolDebugFilter, UrlSecretsFilter):
+            if not any(isinstance(f, kind) for f in logger.filters):
+                logger.addFilter(kind())
+
+
 def log_config(level: str) -> dict[str, Any]:
     """uvicorn's logging configuration with the filters on its handlers and loggers, our
     own loggers at ``level`` too, the protocol libraries' and everything else at WARNING."""

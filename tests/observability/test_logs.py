@@ -8,13 +8,15 @@ import logging
 from pathlib import Path
 
 import httpx
+import pytest
 
 from shopchat.migrations.runner import upgrade
 from shopchat.observability.logs import UrlSecretsFilter, scrub_url_secrets
 from tests.conftest import make_settings
 from tests.console.helpers import PASSWORD, ConsoleClient, run_async, seed_world
 from tests.support.chat import WidgetSocket, bearer, is_type, open_session, ws_connect
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, ServerThread
+from tests.support.sites import SiteFactory
 
 CUSTOMER_TEXT = "my parcel zq-4711-quokka never came"
 
@@ -61,6 +63,31 @@ def test_secret_query_values_are_redacted_and_the_rest_kept() -> None:
         "GET /a?after_seq=3&token=[redacted]&consumer_secret=[redacted]&x=1"
         " and /b?session=[redacted]#f"
     )
+    oauth = "'https://shop.example/wc/v3/orders?oauth_consumer_key=ck_1&oauth_signature=s%2B'"
+    assert scrub_url_secrets(oauth) == (
+        "'https://shop.example/wc/v3/orders?oauth_consumer_key=[redacted]&oauth_signature=[redacted]'"
+    )
+
+
+def test_any_server_of_the_app_scrubs_uvicorns_lines(
+    server: ServerThread, sites: SiteFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Served by a runner other than ``shopchat serve`` (here the tests' own uvicorn)."""
+    token = open_session(server.url, sites.create())["session_token"]
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    uvicorn_error.addHandler(caplog.handler)
+    try:
+        with (
+            caplog.at_level(logging.INFO, logger="uvicorn.error"),
+            WidgetSocket(server.url, token, token_in_url=True) as ws,
+        ):
+            ws.send({"type": "ping"})
+            ws.recv_until(is_type("pong"))
+    finally:
+        uvicorn_error.removeHandler(caplog.handler)
+    lines = [caplog.handler.format(record) for record in caplog.records]
+    assert any("/api/v1/widget/ws?token=[redacted]" in line for line in lines), lines
+    assert not any(token in line for line in lines)
 
 
 def test_the_filter_scrubs_arguments_and_tracebacks() -> None:
