@@ -58,9 +58,10 @@ async def chat(
             f"{base}/api/v1/widget/session", json={"site_key": site_key}, headers={"Origin": origin}
         )
     token = response.json()["session_token"]
-    url = base.replace("http://", "ws://") + f"/api/v1/widget/ws?token={token}"
+    url = base.replace("http://", "ws://") + "/api/v1/widget/ws"
     async with connect(url, open_timeout=60, ping_interval=None) as ws:
         stats.connected += 1
+        await ws.send(json.dumps({"type": "auth", "token": token}))
         await ws.send(json.dumps({"type": "resume", "after_seq": 0}))
         await ready.wait()
         if think:

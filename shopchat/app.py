@@ -34,6 +34,7 @@ from shopchat.http import (
     refuse_unstorable_input,
 )
 from shopchat.kit.ratelimit import create_rate_limiter
+from shopchat.observability.logs import install_filters
 from shopchat.services import Services
 from shopchat.settings import Settings, load_settings
 from shopchat.widget import endpoints as widget_assets
@@ -56,6 +57,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
+    install_filters()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

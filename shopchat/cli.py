@@ -138,6 +138,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from shopchat.app import create_app
+    from shopchat.observability.logs import log_config
 
     demo = asyncio.run(_prepare(settings, demo=args.demo, port=args.port))
     app = create_app(settings, demo=demo)
@@ -150,6 +151,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),
         ws_max_size=1024 * 1024,
         ws_ping_interval=settings.ws_heartbeat_seconds,
         ws_ping_timeout=20,

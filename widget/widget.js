@@ -75,7 +75,7 @@
     // The page's own choices (the WordPress plugin's settings) win over the site's.
     const b = data.config.branding = data.config.branding || {};
     if (settings.position === "left" || settings.position === "right") b.position = settings.position;
-    if (/^#[0-9a-f]{6}$/i.test(settings.color || "")) b.color = settings.color;
+    if (hex(settings.color)) b.color = hex(settings.color);
     core.cfg = data.config;
     core.lang = pickLang(data.config);
     local.set("cfg", JSON.stringify(data.config));
@@ -123,13 +123,15 @@
     let pingTimer = 0;
     let deadTimer = 0;
     setConn("connecting");
-    const sock = ws = new WebSocket(api.replace(/^http/, "ws") + "ws?token=" + encodeURIComponent(core.token));
+    // The token goes in the first frame, never the URL: URLs end up in access logs.
+    const sock = ws = new WebSocket(api.replace(/^http/, "ws") + "ws");
     const beat = () => {
       clearTimeout(deadTimer);
       pingTimer = setTimeout(() => { sendFrame({ type: "ping" }); deadTimer = setTimeout(() => sock.close(), 10000); }, 25000);
     };
     sock.onopen = () => {
       opened = true; attempts = 0; wsFailures = 0;
+      sock.send(JSON.stringify({ type: "auth", token: core.token }));
       sock.send(JSON.stringify({ type: "resume", after_seq: lastSeq }));
       setConn("online");
       flush();
@@ -350,10 +352,16 @@
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text) e.textContent = text; return e; };
   core.el = el;
 
-  function contrastText(hex) {
-    const m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
-    if (!m) return "#fff";
-    const n = parseInt(m[1], 16);
+  // "#rgb" or "#rrggbb" (the plugin accepts both) as "#rrggbb", else null.
+  function hex(c) {
+    const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(c || "");
+    return m && "#" + (m[1].length > 3 ? m[1] : m[1].replace(/./g, "$&$&")).toLowerCase();
+  }
+
+  function contrastText(c) {
+    const h = hex(c);
+    if (!h) return "#fff";
+    const n = parseInt(h.slice(1), 16);
     const lum = [n >> 16, (n >> 8) & 255, n & 255].map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
     const y = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
     return (1.05) / (y + 0.05) >= (y + 0.05) / 0.05 ? "#fff" : "#111827";
@@ -368,8 +376,8 @@
     core.host = host;
     sheet(root, CSS);
     const b = core.cfg.branding || {};
-    if (/^#[0-9a-f]{6}$/i.test(b.color || "")) {
-      host.style.setProperty("--sc-brand", b.color);
+    if (hex(b.color)) {
+      host.style.setProperty("--sc-brand", hex(b.color));
       host.style.setProperty("--sc-on-brand", contrastText(b.color));
     }
     const wrap = el("div", b.position === "left" ? "left" : "right");

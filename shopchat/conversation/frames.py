@@ -12,6 +12,7 @@ from shopchat.models import Message
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 MAX_COMMENT_CHARS = 1000
+MAX_AUTH_FRAME_BYTES = 8192
 
 
 class FrameError(ValueError):
@@ -64,7 +65,12 @@ class Ping:
     pass
 
 
-ClientFrame = SendMessage | Resume | Typing | Rating | Ping
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """A second ``auth`` frame: the connection is authenticated already; ignored."""
+
+
+ClientFrame = SendMessage | Resume | Typing | Rating | Ping | Auth
 
 
 def parse_client_frame(raw: str | bytes, *, max_bytes: int, max_chars: int) -> ClientFrame:
@@ -81,6 +87,20 @@ def parse_client_frame(raw: str | bytes, *, max_bytes: int, max_chars: int) -> C
     if parse is None:
         raise FrameError("unknown_type", f"unknown frame type {str(data.get('type'))[:32]!r}")
     return parse(data, max_chars)
+
+
+def auth_token(raw: str | bytes | None) -> str | None:
+    """The session token of an ``auth`` frame, the first a client sends; else None."""
+    if raw is None or len(raw) > MAX_AUTH_FRAME_BYTES:
+        return None
+    try:
+        data = untrusted.loads(raw)
+    except untrusted.UntrustedInput:
+        return None
+    if not isinstance(data, dict) or data.get("type") != "auth":
+        return None
+    token = data.get("token")
+    return token if isinstance(token, str) else None
 
 
 def validate_message(data: dict[str, Any], max_chars: int) -> SendMessage:
@@ -148,6 +168,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], int], ClientFrame]] = {
     "typing": _typing,
     "rating": _rating,
     "ping": lambda _data, _max: Ping(),
+    "auth": lambda _data, _max: Auth(),
 }
 
 

@@ -251,6 +251,11 @@ class Chat:
                     return messages
                 after_seq = page[-1].seq
 
+    async def last_seq(self, claims: SessionClaims) -> int:
+        """The ``seq`` of the conversation's latest message (0 for none)."""
+        async with self.db.transaction() as session:
+            return (await self._conversation(session, claims)).last_seq
+
     async def wait_for_messages(
         self, claims: SessionClaims, *, after_seq: int, wait: float
     ) -> list[Message]:

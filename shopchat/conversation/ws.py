@@ -1,7 +1,10 @@
 """The widget's WebSocket: one connection, one conversation, exactly-once ordered delivery.
 
+The client's first frame is ``{"type":"auth","token":…}`` (ADR 0006): a token in the URL
+ends up in access logs. The old ``?token=`` form still works for one release.
 Live delivery starts when the client sends ``resume`` (or shortly after connecting
-if it never does), so replayed and live messages never interleave out of order.
+if it never does, then from the ``seq`` the conversation had at connect), so replayed and
+live messages never interleave out of order.
 The connection keeps a cursor, the last ``seq`` it sent: a live message at or below
 it is dropped, one beyond ``cursor + 1`` is a gap, filled from the store first.
 """
@@ -19,19 +22,21 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from shopchat.bus import Subscription
 from shopchat.conversation.frames import (
+    Auth,
     FrameError,
     Ping,
     Rating,
     Resume,
     SendMessage,
     Typing,
+    auth_token,
     error_frame,
     message_frame,
     parse_client_frame,
 )
 from shopchat.conversation.service import conversation_channel
 from shopchat.conversation.tokens import SessionClaims, read_session_token
-from shopchat.kit.errors import ShopchatError, Unauthorized
+from shopchat.kit.errors import NotFound, ShopchatError, Unauthorized
 from shopchat.observability import metrics
 from shopchat.services import Services, client_ip, get_services
 
@@ -40,6 +45,8 @@ router = APIRouter()
 
 OUTBOX_FRAMES = 1000
 START_WITHOUT_RESUME_SECONDS = 2.0
+AUTH_SECONDS = 10.0
+AUTH_FIRST = 'the first frame must be {"type":"auth","token":SESSION_TOKEN}'
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_RECONNECT = 4000
 CLOSE_TOO_SLOW = 4008
@@ -48,16 +55,40 @@ CLOSE_TOO_SLOW = 4008
 @router.websocket("/api/v1/widget/ws")
 async def widget_socket(websocket: WebSocket) -> None:
     services = get_services(websocket)
+    await websocket.accept()
     try:
-        claims = read_session_token(
-            websocket.query_params.get("token"), key=services.settings.signing_key
-        )
-    except Unauthorized as exc:
-        await websocket.accept()
-        await websocket.send_json({"type": "error", **exc.to_dict()})
-        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        claims = await _authenticate(websocket, services)
+        connected_seq = await services.chat.last_seq(claims)
+    except WebSocketDisconnect:
         return
-    await WidgetConnection(websocket, services, claims).run()
+    except (Unauthorized, NotFound) as exc:
+        # A conversation gone (erased) is a token gone: the widget opens a new session.
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client left
+            await websocket.send_json({"type": "error", **exc.to_dict()})
+            await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
+    log.debug(
+        "widget socket opened on conversation %s at seq %s", claims.conversation_id, connected_seq
+    )
+    await WidgetConnection(websocket, services, claims).run(connected_seq)
+
+
+async def _authenticate(websocket: WebSocket, services: Services) -> SessionClaims:
+    """The claims of the token in the first frame (or, deprecated, in the URL)."""
+    key = services.settings.signing_key
+    if (in_url := websocket.query_params.get("token")) is not None:
+        metrics.ws_token_in_url.inc()
+        return read_session_token(in_url, key=key)
+    try:
+        event = await asyncio.wait_for(websocket.receive(), AUTH_SECONDS)
+    except TimeoutError:
+        raise Unauthorized(AUTH_FIRST, code="auth_required") from None
+    if event["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(event.get("code", 1000))
+    token = auth_token(event.get("text") if event.get("text") is not None else event.get("bytes"))
+    if token is None:
+        raise Unauthorized(AUTH_FIRST, code="auth_required")
+    return read_session_token(token, key=key)
 
 
 class WidgetConnection:
@@ -72,22 +103,21 @@ class WidgetConnection:
         self.live = asyncio.Event()
         self.delivery = asyncio.Lock()
 
-    async def run(self) -> None:
-        await self.ws.accept()
+    async def run(self, connected_seq: int) -> None:
         metrics.ws_connections.inc()
         channel = conversation_channel(self.claims.conversation_id)
         try:
             async with await self.chat.bus.subscribe(channel) as subscription:
-                await self._serve(subscription)
+                await self._serve(subscription, connected_seq)
         finally:
             metrics.ws_connections.dec()
 
-    async def _serve(self, subscription: Subscription) -> None:
+    async def _serve(self, subscription: Subscription, connected_seq: int) -> None:
         tasks = [
             asyncio.create_task(self._receive()),
             asyncio.create_task(self._forward(subscription)),
             asyncio.create_task(self._send()),
-            asyncio.create_task(self._start_without_resume()),
+            asyncio.create_task(self._start_without_resume(connected_seq)),
             asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
         ]
         try:
@@ -151,6 +181,8 @@ class WidgetConnection:
                 self._push({"type": "rating_saved", "score": frame.score})
             case Ping():
                 self._push({"type": "pong"})
+            case Auth():
+                pass  # authenticated already; repeating it harms nothing, so no error
 
     async def _resume(self, after_seq: int) -> None:
         async with self.delivery:
@@ -158,12 +190,14 @@ class WidgetConnection:
             await self._catch_up()
             self.live.set()
 
-    async def _start_without_resume(self) -> None:
+    async def _start_without_resume(self, connected_seq: int) -> None:
+        """A client that never resumes has what it saw at connect (the session's messages);
+        it gets everything after that, its own message and the answer too."""
         await asyncio.sleep(START_WITHOUT_RESUME_SECONDS)
         async with self.delivery:
             if not self.live.is_set():
-                replayed = await self.chat.replay(self.claims, after_seq=0)
-                self.cursor = replayed[-1].seq if replayed else 0
+                self.cursor = connected_seq
+                await self._catch_up()
                 self.live.set()
         await asyncio.Event().wait()  # keep the slot; cancelled when the connection ends
 

@@ -4,6 +4,10 @@ from prometheus_client import Counter, Gauge, Histogram
 
 messages = Counter("shopchat_messages_total", "Messages stored", ["role"])
 ws_connections = Gauge("shopchat_ws_connections", "Open widget WebSocket connections")
+ws_token_in_url = Counter(
+    "shopchat_ws_token_in_url_total",
+    "Widget WebSockets opened with the deprecated ?token= in the URL (widgets not updated)",
+)
 frames_rejected = Counter(
     "shopchat_frames_rejected_total", "Client frames answered with an error", ["code"]
 )

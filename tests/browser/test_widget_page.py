@@ -32,12 +32,14 @@ def _site_key(server: DemoServer) -> str:
     return key
 
 
-def _serve_page(page: Page, server: DemoServer, path: str, css: str) -> None:
+def _serve_page(page: Page, server: DemoServer, path: str, css: str, head: str = "") -> None:
     """A shop page of our own at an allowed origin; the widget comes from the real server."""
     html = (
         "<!doctype html><html lang=en><head><style>"
         + css
-        + "</style></head><body><div><p>A shop</p><button>Buy</button></div>"
+        + "</style>"
+        + head
+        + "</head><body><div><p>A shop</p><button>Buy</button></div>"
         + f'<script src="/widget.js" data-site-key="{_site_key(server)}" async></script>'
         + "</body></html>"
     )
@@ -86,6 +88,15 @@ def test_a_page_styling_every_div_and_button_does_not_change_the_widget(
     expect(widget.replies()).to_have_count(1, timeout=30_000)
     expect(widget.part(".c")).to_be_hidden()
     shot(page, "10-hostile-css")
+
+
+def test_a_three_digit_colour_of_the_plugin_is_the_brand_colour(demo_server, page, widget_of):
+    plugin = '<script>window.shopchatSettings = {color: "#e33"};</script>'
+    _serve_page(page, demo_server, "/short-colour-shop", "body{margin:0}", head=plugin)
+    page.goto(f"{demo_server.base}/short-colour-shop")
+    launcher = widget_of(page).launcher
+    expect(launcher).to_have_css("background-color", "rgb(238, 51, 51)")
+    expect(launcher).to_have_css("color", "rgb(17, 24, 39)")  # dark text reads better on it
 
 
 def test_keyboard_alone(demo_server, page, widget_of, shot):

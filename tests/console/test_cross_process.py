@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from shopchat.migrations.runner import upgrade
 from tests.conftest import (
@@ -20,7 +20,7 @@ from tests.conftest import (
     make_settings,
 )
 from tests.console.helpers import ConsoleClient, World, run_async, seed_world
-from tests.support.chat import WidgetSocket, is_type, open_session
+from tests.support.chat import WidgetSocket, is_type, open_session, ws_connect
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -51,7 +51,7 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess
 def console_socket(stack: ExitStack, base: str, client: ConsoleClient) -> ClientConnection:
     cookie = f"sc_console={client.http.cookies['sc_console']}"
     url = base.replace("http", "ws") + "/console/ws"
-    ws = stack.enter_context(connect(url, additional_headers={"Cookie": cookie}))
+    ws = stack.enter_context(ws_connect(url, additional_headers={"Cookie": cookie}))
     assert json.loads(ws.recv(timeout=5))["type"] == "hello"
     return ws
 

@@ -6,11 +6,9 @@ import json
 import re
 from collections.abc import Callable
 
-from websockets.sync.client import connect
-
 from tests.console.helpers import ConsoleClient, World
 from tests.console.test_handoff_flow import _handed_off
-from tests.support.chat import is_type, open_session
+from tests.support.chat import is_type, open_session, ws_connect
 from tests.support.server import ServerThread
 
 
@@ -108,7 +106,7 @@ def test_console_socket_carries_only_own_sites(
 
     def sock(c: ConsoleClient):  # type: ignore[no-untyped-def]
         cookie = f"sc_console={c.http.cookies['sc_console']}"
-        return connect(ws_url, additional_headers={"Cookie": cookie})
+        return ws_connect(ws_url, additional_headers={"Cookie": cookie})
 
     with sock(owner_b) as b, sock(owner_a) as a:
         assert json.loads(a.recv(timeout=5))["type"] == "hello"
@@ -138,11 +136,11 @@ def test_socket_refuses_other_origins_and_signed_out(
 
     with (
         pytest.raises((InvalidStatus, ConnectionClosed)),
-        connect(
+        ws_connect(
             ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}
         ) as ws,
     ):
         ws.recv(timeout=5)
-    with connect(ws_url) as ws:
+    with ws_connect(ws_url) as ws:
         assert json.loads(ws.recv(timeout=5))["code"] == "signed_out"
     assert is_type("x")({"type": "x"})

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from shopchat.console import presence
 from shopchat.models import Conversation, Site
@@ -19,6 +19,7 @@ from shopchat.models.tables import Agent, ConsoleSocket
 from shopchat.settings import Settings
 from tests.console.helpers import ConsoleClient, World, run_db
 from tests.console.test_handoff_flow import _handed_off
+from tests.support.chat import ws_connect
 from tests.support.server import ServerThread
 
 
@@ -31,7 +32,7 @@ def short_grace(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def console(server: ServerThread, c: ConsoleClient) -> ClientConnection:
     cookie = f"sc_console={c.http.cookies['sc_console']}"
-    ws = connect(
+    ws = ws_connect(
         server.url.replace("http", "ws") + "/console/ws", additional_headers={"Cookie": cookie}
     )
     ws.__enter__()  # closed by the test, at the moment it chooses

@@ -188,3 +188,16 @@ def test_tampered_session_token_is_refused(server: ServerThread, sites: SiteFact
     response = httpx.get(f"{server.url}/api/v1/widget/messages", headers=bearer(tampered))
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "session_invalid"
+
+
+@pytest.mark.parametrize(
+    ("color", "sent"),
+    [("#e33", "#ee3333"), ("#E3A1B2", "#e3a1b2"), ("#ee33", None), ("red", None), (7, None)],
+)
+def test_the_brand_colour_is_sent_as_rrggbb(
+    server: ServerThread, sites: SiteFactory, color: object, sent: str | None
+) -> None:
+    """The plugin accepts #rgb; the widget gets #rrggbb, or no colour for a bad one."""
+    site = sites.create(settings={"branding": {"color": color, "position": "left"}})
+    branding = open_session(server.url, site)["config"]["branding"]
+    assert (branding["color"], branding["position"]) == (sent, "left")

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 
 import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
 
-from tests.support.chat import WidgetSocket, bearer, is_type, open_session
+from shopchat.app import create_app
+from shopchat.bus import base as bus_base
+from shopchat.conversation import ws as widget_ws
+from shopchat.conversation.service import conversation_channel, insert_message
+from shopchat.models import Conversation
+from shopchat.settings import Settings
+from tests.support.chat import WidgetSocket, bearer, is_type, open_session, ws_connect
 from tests.support.server import ServerThread
 from tests.support.sites import SiteFactory
 
@@ -171,3 +181,137 @@ def test_an_error_answering_a_message_names_its_client_id(
         bad_attachment = ws.recv_until(is_type("error"))
     assert (too_long["code"], too_long["client_id"]) == ("too_long", "q-7")
     assert (bad_attachment["code"], bad_attachment["client_id"]) == ("bad_attachments", "q-8")
+
+
+def test_a_client_that_never_resumes_gets_live_messages_from_its_connect(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create(knowledge=(SHIPPING,))
+    session = open_session(server.url, site)
+    token = session["session_token"]
+    posted = httpx.post(
+        f"{server.url}/api/v1/widget/messages",
+        json={"client_id": "earlier", "text": "shipping time?"},
+        headers=bearer(token),
+    )
+    _wait_for_seq(server, token, posted.json()["ack"]["seq"] + 1)
+    with WidgetSocket(server.url, token) as ws:
+        ws.send({"type": "message", "client_id": "now", "text": "how long does shipping take"})
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert reply["text"] == SHIPPING[1]
+    assert [(m["seq"], m["role"]) for m in ws.messages()] == [(3, "customer"), (4, "assistant")]
+
+
+def _close_code(ws: WidgetSocket, timeout: float = 10) -> int:
+    """Read until the server closes; its close code."""
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            ws.recv_until(lambda _f: False, timeout=timeout)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+def _live(ws: WidgetSocket, after_seq: int = 0) -> None:
+    """Resume, and return once the server handled it (frames are handled in order)."""
+    ws.send({"type": "resume", "after_seq": after_seq})
+    ws.send({"type": "ping"})
+    ws.recv_until(is_type("pong"))
+
+
+def test_the_first_frame_must_authenticate(server: ServerThread) -> None:
+    with ws_connect(server.url.replace("http", "ws") + "/api/v1/widget/ws") as ws:
+        ws.send(json.dumps({"type": "resume", "after_seq": 0}))
+        error = json.loads(ws.recv(timeout=10))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert error["code"] == "auth_required"
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+def test_the_token_in_the_url_still_works_for_one_release(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    session = open_session(server.url, sites.create(knowledge=(SHIPPING,)))
+    with WidgetSocket(server.url, session["session_token"], token_in_url=True) as ws:
+        _live(ws)
+        ws.send({"type": "message", "client_id": "old", "text": "how long does shipping take"})
+        reply = ws.recv_until(is_type("message", role="assistant"))
+    assert reply["text"] == SHIPPING[1]
+
+
+async def _store_unpublished(server: ServerThread, conversation_id: str, text: str) -> int:
+    """A message in the store whose push never happened (another process died, say)."""
+    async with server.app.state.services.db.transaction() as session:
+        conversation = await session.get(Conversation, uuid.UUID(conversation_id))
+        assert conversation is not None
+        message, _ = await insert_message(
+            session, conversation=conversation, role="system", text=text
+        )
+        return message.seq
+
+
+def test_a_gap_in_seq_is_filled_from_the_store(server: ServerThread, sites: SiteFactory) -> None:
+    session = open_session(server.url, sites.create(knowledge=(SHIPPING,)))
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        _live(ws)
+        missed = server.call(_store_unpublished(server, session["conversation_id"], "missed"))
+        ws.send({"type": "message", "client_id": "after", "text": "shipping time?"})
+        ws.recv_until(is_type("message", role="assistant"))
+    assert missed == 1
+    assert [(m["seq"], m["role"]) for m in ws.messages()] == [
+        (1, "system"),
+        (2, "customer"),
+        (3, "assistant"),
+    ]
+
+
+def test_a_lagged_subscriber_recovers_from_the_store(
+    server: ServerThread, sites: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bus_base, "QUEUE_SIZE", 3)
+    session = open_session(server.url, sites.create())
+    conversation_id = session["conversation_id"]
+
+    async def lose_a_push_in_a_burst() -> int:
+        seq = await _store_unpublished(server, conversation_id, "lost in the burst")
+        channel = conversation_channel(uuid.UUID(conversation_id))
+        for _ in range(5):  # one loop turn: more than the subscription holds
+            await server.app.state.services.bus.publish(
+                channel, {"type": "typing", "role": "agent", "on": True}
+            )
+        return seq
+
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        _live(ws)
+        seq = server.call(lose_a_push_in_a_burst())
+        recovered = ws.recv_until(is_type("message", seq=seq))
+    assert recovered["text"] == "lost in the burst"
+
+
+def test_a_connection_whose_frames_pile_up_is_closed_4008(
+    server: ServerThread, sites: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(server.url, sites.create())
+    for n in range(3):
+        server.call(_store_unpublished(server, session["conversation_id"], f"old {n}"))
+    monkeypatch.setattr(widget_ws, "OUTBOX_FRAMES", 2)
+    with WidgetSocket(server.url, session["session_token"]) as ws:
+        ws.send({"type": "resume", "after_seq": 0})  # three frames at once for a queue of two
+        assert _close_code(ws) == 4008
+
+
+def test_a_connection_is_closed_4000_at_its_maximum_lifetime(
+    backend_settings: Settings, sites: SiteFactory
+) -> None:
+    settings = backend_settings.model_copy(update={"ws_max_lifetime_seconds": 1.0})
+    short_lived = ServerThread(create_app(settings)).start()
+    try:
+        session = open_session(short_lived.url, sites.create())
+        started = time.monotonic()
+        with WidgetSocket(short_lived.url, session["session_token"]) as ws:
+            _live(ws)
+            code = _close_code(ws)
+        assert code == 4000
+        assert 0.9 < time.monotonic() - started < 8
+    finally:
+        short_lived.stop()

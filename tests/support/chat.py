@@ -36,14 +36,25 @@ def open_session(
     return response.json()  # type: ignore[no-any-return]
 
 
-class WidgetSocket:
-    """A WebSocket client that keeps every frame it received, for assertions."""
+def ws_connect(url: str, **options: Any) -> ClientConnection:
+    """A test WebSocket client (use it with ``with``) that buffers every frame: with the
+    library's 16-frame queue it stops reading, and a close with unread frames then waits
+    out its 10 s close timeout."""
+    return connect(url, max_size=4 * 1024 * 1024, max_queue=None, **options)
 
-    def __init__(self, base_url: str, token: str) -> None:
-        url = base_url.replace("http://", "ws://") + f"/api/v1/widget/ws?token={token}"
-        self._connection = connect(url, max_size=4 * 1024 * 1024)
+
+class WidgetSocket:
+    """A WebSocket client that keeps every frame it received, for assertions.
+
+    It authenticates with the first frame; ``token_in_url`` uses the deprecated form."""
+
+    def __init__(self, base_url: str, token: str, *, token_in_url: bool = False) -> None:
+        url = base_url.replace("http://", "ws://") + "/api/v1/widget/ws"
+        self._connection = ws_connect(f"{url}?token={token}" if token_in_url else url)
         self.ws: ClientConnection = self._connection.__enter__()
         self.frames: list[Frame] = []
+        if not token_in_url:
+            self.send({"type": "auth", "token": token})
 
     def send(self, frame: Frame | str) -> None:
         self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))

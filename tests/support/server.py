@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
+
+T = TypeVar("T")
 
 
 class ServerThread:
@@ -27,8 +31,20 @@ class ServerThread:
             ws_max_size=1024 * 1024,
             lifespan="on",
         )
+        self.app = app
         self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with asyncio.Runner(loop_factory=self.server.config.get_loop_factory()) as runner:
+            self.loop = runner.get_loop()
+            runner.run(self.server.serve())
+
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 20) -> T:
+        """Run a coroutine on the server's event loop (its services live there)."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def start(self) -> ServerThread:
         self._thread.start()
