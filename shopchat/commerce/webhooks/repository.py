@@ -18,17 +18,24 @@ async def insert_once(
     *,
     site_id: uuid.UUID,
     delivery_id: str,
+    content_sha256: str,
     topic: str,
     payload: dict[str, Any],
 ) -> bool:
     """Store a delivery unless the site has it already; True when it is new."""
-    values = {"site_id": site_id, "delivery_id": delivery_id, "topic": topic, "payload": payload}
+    values = {
+        "site_id": site_id,
+        "delivery_id": delivery_id,
+        "content_sha256": content_sha256,
+        "topic": topic,
+        "payload": payload,
+    }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(OrderEvent)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["site_id", "delivery_id"])
+        .on_conflict_do_nothing(index_elements=["site_id", "delivery_id", "content_sha256"])
         .returning(OrderEvent.id)
     )
     return (await session.execute(stmt)).first() is not None
