@@ -109,9 +109,11 @@ async def forget_cached(
     """The effects outside the database (idempotent): run before ``process``, outside its
     transaction, so a slow cache never holds the database (SQLite has one writer)."""
     if topic in PRODUCT_TOPICS:
-        product_id = mapping.integer(payload.get("id"))
-        if product_id:
-            await stores.cache(site_id).invalidate_product(product_id)
+        # A variation's delivery names its parent, whose cached price and stock it changes
+        # (WooCommerce may send the parent's own delivery in the same second, or not).
+        for product_id in {mapping.integer(payload.get(k)) for k in ("id", "parent_id")}:
+            if product_id > 0:
+                await stores.cache(site_id).invalidate_product(product_id)
 
 
 async def process(session: AsyncSession, event: OrderEvent, *, lock: bool) -> Published:
