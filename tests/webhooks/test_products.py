@@ -4,7 +4,7 @@ restoring it product.restored, a new one product.created; each makes the cache f
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,9 +26,9 @@ SITE_ID = uuid.uuid4()
 
 
 @pytest.fixture
-def shop() -> AsyncIterator[WooCommerceTestStore]:
+def shop() -> Iterator[WooCommerceTestStore]:
     with running_store() as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 @pytest.fixture
