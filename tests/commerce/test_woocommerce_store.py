@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from shopchat.commerce.demo import DemoStore
-from shopchat.commerce.store import Store
+from shopchat.commerce.store import Store, StoreError
 from shopchat.commerce.woocommerce import WooCommerceStore
 from shopchat.commerce.woocommerce.auth import oauth1_params
 from tests.commerce.helpers import GOOD_KEYS, make_client
@@ -376,3 +376,37 @@ async def test_an_empty_list_has_zero_total_pages_and_pages_link_with_the_oauth_
     await store.aclose()
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("shopchat")]
     assert not any("oauth_" in m for m in ours)
+
+
+async def test_modified_after_is_strict_and_on_the_gmt_column_only_when_asked(
+    wc_server: WooCommerceTestStore,
+) -> None:
+    """WP_Date_Query "after": strictly later, on post_modified (shop-local, Berlin here)
+    unless dates_are_gmt; a value with an offset is first turned into shop-local time."""
+    changed = wc_server.update_order(1002, status="completed")
+    gmt, local = changed["date_modified_gmt"], changed["date_modified"]
+    assert gmt != local
+
+    async def ids(**params: str) -> list[int]:
+        async with make_client(wc_server) as client:
+            return [o["id"] for o in await client.get_list("orders", params=params, limit=100)]
+
+    assert await ids(modified_after=gmt, dates_are_gmt="true") == []  # strictly after
+    earlier = (datetime.fromisoformat(gmt) - timedelta(seconds=1)).isoformat()
+    assert await ids(modified_after=earlier, dates_are_gmt="true") == [1002]
+    assert await ids(modified_after=local) == []
+    assert await ids(modified_after=earlier + "Z", dates_are_gmt="true") == []  # made local
+    with pytest.raises(StoreError, match="400"):
+        await ids(modified_after="yesterday")
+
+
+async def test_the_adapter_reads_orders_modified_after_a_utc_time(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore
+) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    wc_server.update_order(1003, status="processing")
+    wc_server.update_order(1001, status="refunded")
+    found = await woo.order_records_modified_after(before, limit=10)
+    assert {(o["id"], o["status"]) for o in found} == {(1003, "processing"), (1001, "refunded")}
+    assert wc_server.api_requests("orders")[-1].params["order"] == "asc"
+    assert await woo.order_records_modified_after(datetime.now(UTC), limit=10) == []

@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -54,6 +55,7 @@ WRITE_ONLY_SECRET = "cs_writeonly00000000000000000000000000000"
 CUSTOMER_ROLE_KEY = "ck_customerrole000000000000000000000000000"
 CUSTOMER_ROLE_SECRET = "cs_customerrole000000000000000000000000000"
 OAUTH_TIMESTAMP_WINDOW = 15 * 60
+SHOP_TIMEZONE = ZoneInfo("Europe/Berlin")  # the demo data's local dates are Berlin time
 
 PLUGIN_FIELDS: dict[str, Any] = {
     "yoast_head_json": {"title": "Northwind Outfitters", "robots": {"index": "index"}},
@@ -572,11 +574,14 @@ def _stamp_modified(order: dict[str, Any], *, at: dt.datetime | None = None) -> 
     if at is None and order.get("date_modified_gmt"):
         return
     latest = at or max(dt.datetime.fromisoformat(order[k]) for k in gmt_keys if order.get(k))
-    offset = dt.datetime.fromisoformat(order["date_created"]) - dt.datetime.fromisoformat(
-        order["date_created_gmt"]
-    )
-    order["date_modified_gmt"] = latest.replace(tzinfo=None).isoformat()
-    order["date_modified"] = (latest.replace(tzinfo=None) + offset).isoformat()
+    gmt = latest.replace(tzinfo=dt.UTC) if latest.tzinfo is None else latest.astimezone(dt.UTC)
+    order["date_modified_gmt"] = gmt.replace(tzinfo=None).isoformat()
+    order["date_modified"] = _local(gmt).isoformat()
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """Wall-clock time in the shop's timezone (WordPress's timezone_string)."""
+    return moment.astimezone(SHOP_TIMEZONE).replace(tzinfo=None)
 
 
 def _checkout_draft(data: dict[str, Any], customer_id: int) -> dict[str, Any]:
@@ -584,15 +589,12 @@ def _checkout_draft(data: dict[str, Any], customer_id: int) -> dict[str, Any]:
     mine = [o for o in data["orders"] if o.get("customer_id") == customer_id]
     latest = max(mine, key=lambda o: o["date_created_gmt"])
     opened = dt.datetime.fromisoformat(latest["date_created_gmt"]) + dt.timedelta(days=1)
-    offset = dt.datetime.fromisoformat(latest["date_created"]) - dt.datetime.fromisoformat(
-        latest["date_created_gmt"]
-    )
     draft = copy.deepcopy(latest)
     draft.update(
         id=max(o["id"] for o in data["orders"]) + 1,
         status="checkout-draft",
         date_created_gmt=opened.isoformat(),
-        date_created=(opened + offset).isoformat(),
+        date_created=_local(opened.replace(tzinfo=dt.UTC)).isoformat(),
         date_paid=None,
         date_paid_gmt=None,
         date_completed=None,
@@ -608,16 +610,18 @@ def _checkout_draft(data: dict[str, Any], customer_id: int) -> dict[str, Any]:
 
 
 def _rest_date(value: str) -> dt.datetime | None:
-    """rest_parse_date's RFC 3339 check; WP_Date_Query then reads the wall-clock time as
-    given (an offset is not converted), so the naive time is what is compared."""
+    """rest_parse_date's RFC 3339 check, then WP_Date_Query's reading: a value without an
+    offset is taken as is; one with an offset is converted to the shop's local time (and
+    then compared with whichever column dates_are_gmt chose)."""
     if not re.fullmatch(
         r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?", value
     ):
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return _local(parsed) if parsed.tzinfo else parsed
 
 
 def _rest_bool(value: str | None) -> bool:
@@ -665,6 +669,7 @@ def _ordered(
     sort_key: dict[str, Callable[[dict[str, Any]], Any]] = {
         "id": lambda r: r["id"],
         "date": lambda r: (r.get("date_created_gmt") or "", r["id"]),
+        "modified": lambda r: (r.get("date_modified_gmt") or "", r["id"]),
         "title": lambda r: (r.get("name", ""), r["id"]),
     }
     return sorted(records, key=sort_key[orderby], reverse=descending)

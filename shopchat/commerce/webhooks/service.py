@@ -22,7 +22,7 @@ from shopchat.kit.errors import BadInput, ShopchatError
 from shopchat.models import Contact, Conversation, Message, OrderEvent, Site
 from shopchat.models.base import utcnow
 
-ORDER_TOPICS = frozenset({"order.created", "order.updated"})
+ORDER_TOPICS = frozenset(repository.ORDER_EVENT_TOPICS)
 PRODUCT_TOPICS = frozenset(
     {"product.created", "product.updated", "product.deleted", "product.restored"}
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from shopchat.commerce.store import StoreAuthError
@@ -129,6 +130,26 @@ class WooCommerceStore:
             "orders", params=params, limit=wanted, page_size=self._page_size, keep=_placed
         )
         return [mapping.order(r) for r in found]
+
+    async def order_records_modified_after(
+        self, since: datetime, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The raw orders (webhook-shaped) changed after ``since``, oldest change first.
+
+        ``modified_after`` is compared strictly (WP_Date_Query "after") with the site-local
+        ``post_modified`` unless ``dates_are_gmt``; WordPress converts a value with an offset
+        to site-local time, so the value is sent in UTC without one, with ``dates_are_gmt``.
+        """
+        utc = since.astimezone(UTC) if since.tzinfo else since
+        params = {
+            "modified_after": utc.replace(tzinfo=None, microsecond=0).isoformat(),
+            "dates_are_gmt": True,
+            "orderby": "modified",
+            "order": "asc",
+        }
+        return await self._client.get_list(
+            "orders", params=params, limit=limit, page_size=self._page_size
+        )
 
     async def refunds(self, order_id: int) -> list[Refund]:
         """Refunds of an order, newest first."""
