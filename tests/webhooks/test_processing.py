@@ -247,7 +247,7 @@ def test_redelivered_status_is_told_once(server: ServerThread, sites: SiteFactor
 def test_failing_processing_never_fails_the_delivery(
     server: ServerThread, sites: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """WooCommerce disables a receiver after 5 non-2xx answers: ours never depend on the work."""
+    """WooCommerce disables a webhook on its 7th failure in a row: ours never depend on the work."""
     site = sites.create()
     calls: list[str] = []
     real = service.process
