@@ -15,6 +15,7 @@ from shopchat.attachment import endpoints as attachments
 from shopchat.bus import create_bus
 from shopchat.commerce.registry import StoreRegistry
 from shopchat.commerce.webhooks import endpoints as webhooks
+from shopchat.commerce.webhooks.catchup import start_order_catch_up
 from shopchat.commerce.webhooks.worker import start_webhook_worker
 from shopchat.console import pages as console_pages
 from shopchat.console import ws as console_ws
@@ -77,9 +78,17 @@ def create_app(
         outbox = start_background(app.state.services)
         app.state.webhooks = start_webhook_worker(app.state.services)
         housekeeping = start_housekeeping(db)
+        catch_up = start_order_catch_up(
+            db,
+            stores,
+            wake=app.state.webhooks.wake,
+            every_seconds=settings.order_catch_up_seconds,
+        )
         try:
             yield
         finally:
+            if catch_up is not None:
+                await catch_up.stop()
             await housekeeping.stop()
             await app.state.webhooks.stop()
             await outbox.stop()

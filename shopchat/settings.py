@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)
     long_poll_max_seconds: float = Field(default=25.0, gt=0, le=120)
     body_read_timeout_seconds: float = Field(default=30.0, gt=0, le=600)  # per chunk
+    # Reading back orders the WooCommerce webhooks missed; 0 turns the catch-up off.
+    order_catch_up_seconds: float = Field(default=300.0, ge=0)
 
     # LLM provider (optional; shopchat.assistant.llm). Unset base URL and model: built-in only.
     llm_base_url: str | None = None

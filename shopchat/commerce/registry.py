@@ -79,6 +79,12 @@ class StoreRegistry:
             self._retired.append(known[2])
         return store
 
+    def woocommerce_for_site(self, site: Site) -> WooCommerceStore | None:
+        """The site's WooCommerce adapter itself (uncached), or None for other stores."""
+        if site.settings.get("store") == DEMO or self.for_site(site) is None:
+            return None
+        return self._stores[site.id][2]
+
     async def aclose(self) -> None:
         for _, _, client in self._stores.values():
             await client.aclose()

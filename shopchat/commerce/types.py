@@ -11,6 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 
 PAID_ORDER_STATUSES = frozenset({"processing", "completed"})
+# Not orders to a customer: the Checkout block's draft (made when a signed-in customer opens
+# the checkout, listed by ``orders?status=any``) and what the shop threw away.
+HIDDEN_ORDER_STATUSES = frozenset({"checkout-draft", "draft", "auto-draft", "trash"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,13 +229,18 @@ class OrderEvent(IdMixin, Base):
 
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     delivery_id: Mapped[str] = mapped_column(String(100))
+    # WooCommerce's delivery id is per webhook and second, not per event: a burst shares
+    # it, so a delivery is told apart by this digest of its topic and raw body too.
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
     topic: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
 
     __table_args__ = (
-        UniqueConstraint("site_id", "delivery_id", name="uq_order_events_site_delivery"),
+        UniqueConstraint(
+            "site_id", "delivery_id", "content_sha256", name="uq_order_events_site_delivery"
+        ),
         # The worker's "not processed yet" and housekeeping's "processed long ago".
         Index("ix_order_events_processed", "processed_at"),
     )

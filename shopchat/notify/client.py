@@ -80,6 +80,12 @@ async def send_discord(
     check(await http.post(str(config["webhook_url"]), json=body))
 
 
+def webhook_signature(body: bytes, *, secret: str, timestamp: str) -> str:
+    """``x-shopchat-signature``: ``sha256=`` and the hex HMAC-SHA256 of ``timestamp.body``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
 async def send_webhook(
     http: httpx.AsyncClient,
     config: dict[str, Any],
@@ -101,8 +107,9 @@ async def send_webhook(
         "x-shopchat-timestamp": timestamp,
     }
     if signing_secret := secret(config, "secret", keys):
-        digest = hmac.new(signing_secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-        headers["x-shopchat-signature"] = "sha256=" + digest.hexdigest()
+        headers["x-shopchat-signature"] = webhook_signature(
+            body, secret=signing_secret, timestamp=timestamp
+        )
     check(await http.post(str(config["url"]), content=body, headers=headers))
 
 

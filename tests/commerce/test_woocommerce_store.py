@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from shopchat.commerce.demo import DemoStore
-from shopchat.commerce.store import Store
+from shopchat.commerce.store import Store, StoreError
 from shopchat.commerce.woocommerce import WooCommerceStore
-from tests.commerce.helpers import make_client
-from tests.support.woocommerce_store import WooCommerceTestStore
+from shopchat.commerce.woocommerce.auth import oauth1_params
+from tests.commerce.helpers import GOOD_KEYS, make_client
+from tests.support.woocommerce_store import WooCommerceTestStore, wordpress_search_terms
 
 SAME_ANSWER_CALLS = [
     ("get_product", (202,), {}),
     ("get_product", (999,), {}),
-    ("search_products", ("jacket",), {"limit": 10}),
-    ("search_products", ("merino socks",), {}),
     ("list_products", (), {"limit": 50}),
     ("list_products", (), {"category_id": 17}),
     ("get_order", ("1001",), {}),
@@ -89,7 +89,24 @@ async def test_out_of_stock_product(woo: WooCommerceStore) -> None:
 
 async def test_search_puts_name_matches_first(woo: WooCommerceStore) -> None:
     found = await woo.search_products("boots")
-    assert [p.id for p in found][:2] == [206, 210]
+    assert {p.id for p in found[:2]} == {206, 210}
+    assert all("boots" not in p.name.casefold() for p in found[2:])
+
+
+async def test_search_is_wordpress_search_never_the_sku(woo: WooCommerceStore) -> None:
+    """WooCommerce's ``search`` is WP_Query's: every term LIKE in title, excerpt or
+    content; the SKU is not searched (``sku`` is another parameter)."""
+    assert await woo.search_products("NW-JKT-ALPINE") == []
+    assert {p.id for p in await woo.search_products("the boots")} >= {206, 210}  # stopword
+    assert [p.id for p in await woo.search_products("waterproof boots")] == [206]
+    assert [p.id for p in await woo.search_products("boots -winter")] == [206]
+    jackets = await woo.search_products("JACKET")
+    assert {p.id for p in jackets} == {201, 202, 203}
+
+
+def test_the_test_store_splits_search_terms_like_wordpress() -> None:
+    assert wordpress_search_terms('"down jacket" for a hike') == ["down jacket", "hike"]
+    assert wordpress_search_terms("the") == ["the"]
 
 
 async def test_list_products_filters_by_category(
@@ -280,3 +297,116 @@ async def test_recent_orders_skip_trashed_ones(
     numbers = [o.number for o in await woo.recent_orders()]
     assert numbers[:3] == ["1014", "1002", "1016"]
     assert len(numbers) == 15
+
+
+# --- what a real WooCommerce 9.9 store serves -----------------------------------------
+
+
+def _draft(server: WooCommerceTestStore) -> dict:
+    return next(o for o in server.data["orders"] if o["status"] == "checkout-draft")
+
+
+async def test_a_checkout_draft_is_listed_by_woocommerce_but_no_order(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore
+) -> None:
+    """The Checkout block makes a checkout-draft order when a signed-in customer opens the
+    checkout; ``orders?customer=`` (status any) lists it, newest of all."""
+    draft = _draft(wc_server)
+    async with make_client(wc_server) as client:
+        listed = await client.get_list("orders", params={"customer": 103}, limit=100)
+    assert listed[0]["id"] == draft["id"]  # the stand-in serves it like the real store
+    assert draft["id"] not in [o.id for o in await woo.orders_for_customer(103, limit=3)]
+    assert len(await woo.orders_for_customer(103, limit=3)) == 3
+    assert draft["id"] not in [o.id for o in await woo.recent_orders(limit=5)]
+    assert await woo.get_order(draft["id"]) is None
+    vip = await woo.get_customer(103)
+    assert vip is not None and vip.orders_count == 12  # the draft does not make a VIP
+
+
+async def test_payment_gateways_keep_checkout_order_with_string_order_fields(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore
+) -> None:
+    """``order`` is a string; a gateway never sorted has "" and comes last at checkout."""
+    wc_server.data["payment_gateways"].insert(
+        0, {"id": "klarna", "title": "Klarna", "description": "", "order": "", "enabled": True}
+    )
+    async with make_client(wc_server) as client:
+        raw = (await client.get("payment_gateways")).data  # type: ignore[union-attr]
+    assert [g["order"] for g in raw][:4] == ["0", "1", "2", "3"] and raw[-1]["order"] == ""
+    assert [g.id for g in await woo.payment_gateways()] == ["stripe", "paypal", "bacs", "klarna"]
+
+
+async def test_line_item_prices_are_floats_and_list_meta_is_read(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore
+) -> None:
+    order = next(o for o in wc_server.data["orders"] if o["id"] == 1002)
+    order["meta_data"] = [
+        {"id": 1, "key": "_tracking_number", "value": ["00340434161094042557"]},
+        {"id": 2, "key": "_tracking_provider", "value": ["DPD"]},
+    ]
+    async with make_client(wc_server) as client:
+        raw = (await client.get("orders/1002")).data  # type: ignore[union-attr]
+    assert isinstance(raw["line_items"][0]["price"], float)
+    assert any(isinstance(m.get("value"), list) for m in raw["meta_data"])
+    mapped = await woo.get_order(1002)
+    assert mapped is not None
+    assert [(t.provider, t.number) for t in mapped.tracking] == [("DPD", "00340434161094042557")]
+
+
+async def test_an_empty_list_has_zero_total_pages_and_pages_link_with_the_oauth_query(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with make_client(wc_server) as client:
+        empty = await client.get("orders", params={"customer": 101})
+        page = await client._http.get(  # the raw headers, as WordPress sends them
+            wc_server.url + "/wp-json/wc/v3/products",
+            params=oauth1_params(
+                credentials=GOOD_KEYS,
+                method="GET",
+                base_url=wc_server.url + "/wp-json/wc/v3/products",
+                params={"per_page": "5", "page": "2"},
+            ),
+        )
+    assert empty is not None and (empty.data, empty.total, empty.total_pages) == ([], 0, 0)
+    assert "oauth_signature=" in page.headers["Link"] and 'rel="next"' in page.headers["Link"]
+    caplog.set_level(logging.DEBUG)
+    assert await woo.orders_for_customer(101) == []
+    store = WooCommerceStore(client=make_client(wc_server), page_size=5)
+    assert len(await store.list_products(limit=100)) == 20  # by page number, not by Link
+    await store.aclose()
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("shopchat")]
+    assert not any("oauth_" in m for m in ours)
+
+
+async def test_modified_after_is_strict_and_on_the_gmt_column_only_when_asked(
+    wc_server: WooCommerceTestStore,
+) -> None:
+    """WP_Date_Query "after": strictly later, on post_modified (shop-local, Berlin here)
+    unless dates_are_gmt; a value with an offset is first turned into shop-local time."""
+    changed = wc_server.update_order(1002, status="completed")
+    gmt, local = changed["date_modified_gmt"], changed["date_modified"]
+    assert gmt != local
+
+    async def ids(**params: str) -> list[int]:
+        async with make_client(wc_server) as client:
+            return [o["id"] for o in await client.get_list("orders", params=params, limit=100)]
+
+    assert await ids(modified_after=gmt, dates_are_gmt="true") == []  # strictly after
+    earlier = (datetime.fromisoformat(gmt) - timedelta(seconds=1)).isoformat()
+    assert await ids(modified_after=earlier, dates_are_gmt="true") == [1002]
+    assert await ids(modified_after=local) == []
+    assert await ids(modified_after=earlier + "Z", dates_are_gmt="true") == []  # made local
+    with pytest.raises(StoreError, match="400"):
+        await ids(modified_after="yesterday")
+
+
+async def test_the_adapter_reads_orders_modified_after_a_utc_time(
+    woo: WooCommerceStore, wc_server: WooCommerceTestStore
+) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    wc_server.update_order(1003, status="processing")
+    wc_server.update_order(1001, status="refunded")
+    found = await woo.order_records_modified_after(before, limit=10)
+    assert {(o["id"], o["status"]) for o in found} == {(1003, "processing"), (1001, "refunded")}
+    assert wc_server.api_requests("orders")[-1].params["order"] == "asc"
+    assert await woo.order_records_modified_after(datetime.now(UTC), limit=10) == []

@@ -6,6 +6,14 @@ data, and authenticates like WooCommerce's ``WC_REST_Authentication``: HTTP Basi
 over HTTPS, OAuth 1.0a one-legged (HMAC-SHA1/SHA256, nonce and timestamp checks)
 over plain HTTP. Tests can inject failures (n x 503, slow responses), plugin fields
 and hostile ``meta_data``.
+
+Where the documentation's examples and a real WooCommerce 9.9 store differ, it serves
+what the real store does: a signed-in customer's ``checkout-draft`` order in
+``orders?customer=`` (status any), ``payment_gateways[].order`` as a string (``""``
+when never sorted), list-valued ``meta_data``, ``X-WP-TotalPages: 0`` on an empty list,
+a ``Link`` header that repeats the request's (OAuth) query, ``modified_after`` on orders,
+and WordPress's own search (a LIKE on title, excerpt and content; never the SKU), written
+here from WordPress's rules rather than with shopchat's code.
 """
 
 from __future__ import annotations
@@ -29,18 +37,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from shopchat.commerce.demo import (
-    in_category,
-    load_demo_data,
-    matches_search,
-    search_rank,
-)
+from shopchat.commerce.demo import load_demo_data
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "woocommerce"
 API_PREFIX = "/wp-json/wc/v3/"
@@ -51,6 +55,7 @@ WRITE_ONLY_SECRET = "cs_writeonly00000000000000000000000000000"
 CUSTOMER_ROLE_KEY = "ck_customerrole000000000000000000000000000"
 CUSTOMER_ROLE_SECRET = "cs_customerrole000000000000000000000000000"
 OAUTH_TIMESTAMP_WINDOW = 15 * 60
+SHOP_TIMEZONE = ZoneInfo("Europe/Berlin")  # the demo data's local dates are Berlin time
 
 PLUGIN_FIELDS: dict[str, Any] = {
     "yoast_head_json": {"title": "Northwind Outfitters", "robots": {"index": "index"}},
@@ -59,6 +64,8 @@ PLUGIN_FIELDS: dict[str, Any] = {
 }
 PLUGIN_META: list[dict[str, Any]] = [
     {"id": 90001, "key": "_yoast_wpseo_focuskw", "value": "outdoor gear"},
+    # A serialised PHP array in postmeta comes out of the REST API as a JSON list.
+    {"id": 90004, "key": "_wc_gla_brand_ids", "value": ["northwind", 7, None]},
     {"id": 90002, "key": "_wc_gla_sync_status", "value": {"status": "synced", "errors": []}},
     {"id": 90003, "key": "_wpml_language", "value": "en"},
 ]
@@ -114,8 +121,14 @@ class WooCommerceTestStore:
     tls: tuple[Path, Path] | None = None
     hostile_meta: bool = False
     requests: list[RecordedRequest] = field(default_factory=list)
+    # The Checkout block's draft: made as soon as this signed-in customer opened the checkout.
+    checkout_draft_for: int | None = 103
 
     def __post_init__(self) -> None:
+        for order in self.data["orders"]:
+            _stamp_modified(order)
+        if self.checkout_draft_for is not None:
+            self.data["orders"].append(_checkout_draft(self.data, self.checkout_draft_for))
         self._failures: deque[_Failure] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -170,6 +183,20 @@ class WooCommerceTestStore:
         """Delay the next ``count`` responses by ``seconds``."""
         with self._lock:
             self._failures.extend(_Failure(None, seconds, None) for _ in range(count))
+
+    def update_order(self, order_id: int, **changes: Any) -> dict[str, Any]:
+        """Change an order the way the shop does: its modification date moves to now."""
+        order = _by_id(self.data["orders"], str(order_id))
+        assert order is not None, f"no order {order_id}"
+        order.update(changes)
+        _stamp_modified(order, at=dt.datetime.now(dt.UTC).replace(microsecond=0))
+        return order
+
+    def trash_product(self, product_id: int) -> None:
+        """What the Trash link does: the product stays readable by id, with status trash."""
+        product = _by_id(self.data["products"], str(product_id))
+        assert product is not None, f"no product {product_id}"
+        product["status"] = "trash"
 
     def api_requests(self, path: str) -> list[RecordedRequest]:
         """The recorded requests for one API path (e.g. ``products``)."""
@@ -276,13 +303,11 @@ class WooCommerceTestStore:
     def _products(self, params: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         found = [p for p in self.data["products"] if _status_matches(p, params)]
         if "category" in params:
-            found = [p for p in found if in_category(p, int(params["category"]))]
+            wanted = int(params["category"])
+            found = [p for p in found if any(c["id"] == wanted for c in p["categories"])]
         if params.get("search"):
-            found = [p for p in found if matches_search(p, params["search"])]
-        if params.get("search") and "orderby" not in params:
-            found.sort(key=lambda p: search_rank(p, params["search"]))
-        else:
-            found = _ordered(found, params, default="date")
+            found = [p for p in found if wordpress_search_matches(p, params["search"])]
+        found = _ordered(found, params, default="date")  # the REST API's default, also here
         return self._page([self._full_product(p) for p in found], params)
 
     def _product(self, params: dict[str, str], product_id: str) -> tuple[int, Any, dict[str, str]]:
@@ -297,6 +322,18 @@ class WooCommerceTestStore:
             found = [o for o in found if o.get("customer_id") == int(params["customer"])]
         if params.get("search"):
             found = [o for o in found if _order_matches(o, params["search"])]
+        if "modified_after" in params:
+            after = _rest_date(params["modified_after"])
+            if after is None:
+                status, body = _error(
+                    400, "rest_invalid_param", "Invalid parameter(s): modified_after"
+                )
+                return status, body, {}
+            # WP_Date_Query: strictly after, on the local column unless dates_are_gmt.
+            column = (
+                "date_modified_gmt" if _rest_bool(params.get("dates_are_gmt")) else "date_modified"
+            )
+            found = [o for o in found if dt.datetime.fromisoformat(o[column]) > after]
         found = _ordered(found, params, default="date")
         return self._page([self._full_order(o) for o in found], params)
 
@@ -366,7 +403,12 @@ class WooCommerceTestStore:
 
     def _gateways(self, params: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         template = self._templates["payment-gateways__list-all-payment-gateways"][0]
-        return 200, [_merged(template, g) for g in self.data["payment_gateways"]], {}
+        # WC_Payment_Gateways lists them in checkout order, the never-sorted ones last.
+        listed = sorted(self.data["payment_gateways"], key=lambda g: g["order"] in ("", None))
+        served = [
+            {**g, "order": "" if g["order"] in ("", None) else str(g["order"])} for g in listed
+        ]
+        return 200, [_merged(template, g) for g in served], {}
 
     def _general_setting(
         self, params: dict[str, str], name: str
@@ -383,6 +425,9 @@ class WooCommerceTestStore:
         total_pages = max(1, -(-len(items) // per_page)) if items else 0
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)}
+        links = _page_links(params, page=page, total_pages=total_pages)
+        if links:
+            headers["Link"] = links
         return 200, [_fields(i, params) for i in chunk], headers
 
     def _full_product(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -474,14 +519,134 @@ def _full_setting_record(template: dict[str, Any], method: dict[str, Any]) -> di
 
 def _status_matches(product: dict[str, Any], params: dict[str, str]) -> bool:
     wanted = params.get("status", "any")
-    return wanted == "any" or product.get("status") == wanted
+    if wanted == "any":  # WP_Query's "any" leaves out trash (and auto-drafts)
+        return product.get("status") not in {"trash", "auto-draft"}
+    return product.get("status") == wanted
 
 
 def _order_status_matches(order: dict[str, Any], params: dict[str, str]) -> bool:
     wanted = params.get("status", "any")
-    if wanted == "any":
+    if wanted == "any":  # every status wc_get_order_statuses() knows, checkout-draft too
         return order.get("status") != "trash"
     return order.get("status") in wanted.split(",")
+
+
+# WordPress's get_search_stopwords() (en_US).
+_STOPWORDS = frozenset(
+    "about an are as at be by com for from how in is it of on or that the this to was what "
+    "when where who will with www".split()
+)
+_SEARCH_TERM = re.compile(r'".*?("|$)|((?<=[\t ",+])|^)[^\t ",+]+')
+
+
+def wordpress_search_terms(search: str) -> list[str]:
+    """WP_Query::parse_search_terms: quoted phrases kept, one letters and stopwords dropped."""
+    raw = [m.group(0) for m in _SEARCH_TERM.finditer(search.strip())]
+    if len(raw) > 9:
+        return [search.strip()]
+    terms = []
+    for term in raw:
+        term = term.strip("\"'") if re.fullmatch(r'".+"', term) else term.strip("\"' ")
+        if not term or (len(term) == 1 and re.fullmatch(r"[a-z\-]", term, re.I)):
+            continue
+        if term.lower() not in _STOPWORDS:
+            terms.append(term)
+    return terms or [search.strip()]
+
+
+def wordpress_search_matches(product: dict[str, Any], search: str) -> bool:
+    """WP_Query's search: each term LIKE %term% in title, excerpt or content (not the SKU);
+    a term starting with "-" excludes. MySQL's default collation ignores case."""
+    fields = [
+        str(product.get(f) or "").casefold() for f in ("name", "short_description", "description")
+    ]
+    for term in wordpress_search_terms(search):
+        exclude = term.startswith("-") and len(term) > 1
+        needle = (term[1:] if exclude else term).casefold()
+        if any(needle in f for f in fields) == exclude:
+            return False
+    return True
+
+
+def _stamp_modified(order: dict[str, Any], *, at: dt.datetime | None = None) -> None:
+    """date_modified(_gmt) as WooCommerce keeps them: the last change, local and GMT."""
+    gmt_keys = ("date_completed_gmt", "date_paid_gmt", "date_created_gmt")
+    if at is None and order.get("date_modified_gmt"):
+        return
+    latest = at or max(dt.datetime.fromisoformat(order[k]) for k in gmt_keys if order.get(k))
+    gmt = latest.replace(tzinfo=dt.UTC) if latest.tzinfo is None else latest.astimezone(dt.UTC)
+    order["date_modified_gmt"] = gmt.replace(tzinfo=None).isoformat()
+    order["date_modified"] = _local(gmt).isoformat()
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """Wall-clock time in the shop's timezone (WordPress's timezone_string)."""
+    return moment.astimezone(SHOP_TIMEZONE).replace(tzinfo=None)
+
+
+def _checkout_draft(data: dict[str, Any], customer_id: int) -> dict[str, Any]:
+    """The order the Checkout block made when the customer opened the checkout."""
+    mine = [o for o in data["orders"] if o.get("customer_id") == customer_id]
+    latest = max(mine, key=lambda o: o["date_created_gmt"])
+    opened = dt.datetime.fromisoformat(latest["date_created_gmt"]) + dt.timedelta(days=1)
+    draft = copy.deepcopy(latest)
+    draft.update(
+        id=max(o["id"] for o in data["orders"]) + 1,
+        status="checkout-draft",
+        date_created_gmt=opened.isoformat(),
+        date_created=_local(opened.replace(tzinfo=dt.UTC)).isoformat(),
+        date_paid=None,
+        date_paid_gmt=None,
+        date_completed=None,
+        date_completed_gmt=None,
+        payment_method="",
+        payment_method_title="",
+        meta_data=[],
+    )
+    draft["number"] = str(draft["id"])
+    draft["date_modified_gmt"], draft["date_modified"] = None, None
+    _stamp_modified(draft)
+    return draft
+
+
+def _rest_date(value: str) -> dt.datetime | None:
+    """rest_parse_date's RFC 3339 check, then WP_Date_Query's reading: a value without an
+    offset is taken as is; one with an offset is converted to the shop's local time (and
+    then compared with whichever column dates_are_gmt chose)."""
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?", value
+    ):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _local(parsed) if parsed.tzinfo else parsed
+
+
+def _rest_bool(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes"}
+
+
+def _page_links(params: dict[str, str], *, page: int, total_pages: int) -> str:
+    """WordPress's Link header: the request's own query (oauth_* included) with ``page``."""
+
+    def link(number: int, rel: str) -> str:
+        query = "&".join(
+            f"{quote(k, safe='')}={quote(v, safe='')}"
+            for k, v in {**params, "page": str(number)}.items()
+        )
+        return f'<{_LINK_BASE}?{query}>; rel="{rel}"'
+
+    links = []
+    if page > 1:
+        links.append(link(page - 1, "prev"))
+    if page < total_pages:
+        links.append(link(page + 1, "next"))
+    return ", ".join(links)
+
+
+_LINK_BASE = "http://shop.example/wp-json/wc/v3/RESOURCE"
 
 
 def _order_matches(order: dict[str, Any], search: str) -> bool:
@@ -504,6 +669,7 @@ def _ordered(
     sort_key: dict[str, Callable[[dict[str, Any]], Any]] = {
         "id": lambda r: r["id"],
         "date": lambda r: (r.get("date_created_gmt") or "", r["id"]),
+        "modified": lambda r: (r.get("date_modified_gmt") or "", r["id"]),
         "title": lambda r: (r.get("name", ""), r["id"]),
     }
     return sorted(records, key=sort_key[orderby], reverse=descending)
@@ -564,7 +730,11 @@ class _Handler(BaseHTTPRequestHandler):
         if error is not None:
             self._send_json(*error, {})
             return
-        self._send_json(*store.route(api_path, params))
+        status, body, headers = store.route(api_path, params)
+        if "Link" in headers:
+            here = f"{'https' if store.tls else 'http'}://{self.headers.get('Host', '')}{url.path}"
+            headers = {**headers, "Link": headers["Link"].replace(_LINK_BASE, here)}
+        self._send_json(status, body, headers)
 
     def _send_json(self, status: int, body: Any, headers: dict[str, str]) -> None:
         self._send(status, json.dumps(body), headers, "application/json; charset=UTF-8")

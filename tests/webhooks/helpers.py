@@ -27,10 +27,14 @@ def order_payload(
     status: str = "processing",
     customer_id: int = 42,
     modified: str = "2024-05-01T10:00:00",
+    created: str | None = None,
     tracking: str | None = None,
 ) -> dict[str, Any]:
-    """The documented order resource with these fields changed."""
+    """The documented order resource with these fields changed (placed in 2017 unless
+    ``created`` says when)."""
     order = copy.deepcopy(ORDER)
+    if created:
+        order.update(date_created=created, date_created_gmt=created)
     order.update(
         id=order_id,
         number=str(order_id),

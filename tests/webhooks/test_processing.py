@@ -114,7 +114,8 @@ def test_no_notice_without_a_status_change_or_for_an_unlisted_status(
     session = chat_as_customer(server, site)
     deliver(server.url, site, order_payload(status="processing"))  # as the identity said
     deliver(server.url, site, order_payload(status="failed", modified="2024-05-02"))
-    deliver(server.url, site, order_payload(order_id=900, status="completed"))  # first seen
+    old = order_payload(order_id=900, status="completed", created="2024-03-01T10:00:00")
+    deliver(server.url, site, old)  # first seen: an old order edited, no news to anyone
     wait_processed(sites, site, count=3)
     assert notices(sites, session["conversation_id"]) == []
 
@@ -122,12 +123,55 @@ def test_no_notice_without_a_status_change_or_for_an_unlisted_status(
 def test_a_new_order_is_announced(server: ServerThread, sites: SiteFactory) -> None:
     site = sites.create()
     session = chat_as_customer(server, site)
-    deliver(
-        server.url, site, order_payload(order_id=901, status="processing"), topic="order.created"
+    placed = order_payload(
+        order_id=901, status="processing", created="2024-05-01T09:59:58", modified=CHECKOUT
     )
+    deliver(server.url, site, placed, topic="order.created")
     wait_processed(sites, site, count=1)
     (notice,) = notices(sites, session["conversation_id"])
     assert "#901 is confirmed" in notice.text
+
+
+CHECKOUT = "2024-05-01T10:00:03"
+
+
+def test_a_checkout_updated_before_created_is_confirmed_once(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    """What WooCommerce 9.9 sent for a real checkout: order.updated 5 s before
+    order.created, both with the final state, no intermediate status."""
+    site = sites.create()
+    session = chat_as_customer(server, site)
+    final = order_payload(
+        order_id=902, status="processing", created="2024-05-01T09:59:58", modified=CHECKOUT
+    )
+    deliver(server.url, site, final, topic="order.updated")
+    deliver(server.url, site, final, topic="order.created")
+    wait_processed(sites, site, count=2)
+    (notice,) = notices(sites, session["conversation_id"])
+    assert "#902 is confirmed" in notice.text
+    assert contact_context(sites, site)["order_status_seen"]["902"]["told"] == "processing"
+    deliver(server.url, site, final, topic="order.created")  # a repeat (another delivery id)
+    deliver(server.url, site, final, topic="order.updated")
+    wait_processed(sites, site, count=4)
+    assert len(notices(sites, session["conversation_id"])) == 1
+
+
+def test_a_checkout_draft_sends_no_notice_and_is_not_an_order(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    """The Checkout block makes a checkout-draft order when a signed-in customer opens it."""
+    site = sites.create()
+    session = chat_as_customer(server, site)
+    draft = order_payload(
+        order_id=903, status="checkout-draft", created="2024-05-01T09:59:58", modified=CHECKOUT
+    )
+    deliver(server.url, site, draft, topic="order.updated")
+    wait_processed(sites, site, count=1)
+    assert notices(sites, session["conversation_id"]) == []
+    context = contact_context(sites, site)
+    assert "903" not in context.get("order_status_seen", {})
+    assert 903 not in [o["id"] for o in context["recent_orders"]]
 
 
 def test_notices_follow_the_site_settings(server: ServerThread, sites: SiteFactory) -> None:
@@ -203,7 +247,7 @@ def test_redelivered_status_is_told_once(server: ServerThread, sites: SiteFactor
 def test_failing_processing_never_fails_the_delivery(
     server: ServerThread, sites: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """WooCommerce disables a receiver after 5 non-2xx answers: ours never depend on the work."""
+    """WooCommerce disables a webhook on its 7th failure in a row: ours never depend on the work."""
     site = sites.create()
     calls: list[str] = []
     real = service.process

@@ -249,3 +249,43 @@ def test_a_delivery_without_an_id_is_deduplicated_by_its_body(
     assert httpx.post(url, content=body, headers=headers).json()["duplicate"] is False
     assert httpx.post(url, content=body, headers=headers).json()["duplicate"] is True
     assert len(events(sites, site)) == 1
+
+
+# --- WooCommerce's delivery id: wp_hash(webhook id . the second), shared by a burst --------
+
+
+def test_a_bulk_change_in_one_second_keeps_every_order(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    """A bulk status change sends two orders with one delivery id (the same second)."""
+    site = sites.create()
+    one = deliver(server.url, site, order_payload(order_id=801), delivery_id="5f2b9a0c")
+    two = deliver(server.url, site, order_payload(order_id=802), delivery_id="5f2b9a0c")
+    assert [one.json()["duplicate"], two.json()["duplicate"]] == [False, False]
+    stored = wait_processed(sites, site, count=2)
+    assert sorted(e.payload["id"] for e in stored) == [801, 802]
+
+
+def test_a_variation_edit_keeps_the_parent_and_every_variation(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    bodies = [{"id": 30, "type": "variable"}] + [
+        {"id": 31 + n, "type": "variation", "parent_id": 30} for n in range(3)
+    ]
+    answers = [
+        deliver(server.url, site, body, topic="product.updated", delivery_id="a1b2c3").json()
+        for body in bodies
+    ]
+    assert [a["duplicate"] for a in answers] == [False] * 4
+    assert len(wait_processed(sites, site, count=4)) == 4
+
+
+def test_the_same_delivery_id_and_body_on_another_topic_is_kept(
+    server: ServerThread, sites: SiteFactory
+) -> None:
+    site = sites.create()
+    payload = order_payload()
+    deliver(server.url, site, payload, topic="order.updated", delivery_id="same")
+    second = deliver(server.url, site, payload, topic="order.created", delivery_id="same")
+    assert second.json()["duplicate"] is False

@@ -34,7 +34,7 @@ async def woocommerce_delivery(
     content_type: Annotated[str | None, Header()] = None,
 ) -> DeliveryRead:
     """Answer fast: the work happens after, in the webhook worker (WooCommerce disables
-    a receiver after 5 failed deliveries)."""
+    a webhook on its 7th failed delivery in a row)."""
     body = await request.body()
     async with services.db.transaction() as session:
         site = await session.get(Site, _uuid(site_id))
@@ -45,15 +45,13 @@ async def woocommerce_delivery(
         secret = webhook_secret(site, services.settings.decryption_keys)
         if not signature.valid(body, secret, x_wc_webhook_signature):
             raise Unauthorized("signature missing or wrong", code="bad_signature")
-        delivery_id, topic, payload = service.parse_delivery(
+        delivery = service.parse_delivery(
             body,
             content_type=content_type,
             topic=x_wc_webhook_topic,
             delivery_id=x_wc_webhook_delivery_id,
         )
-        new = await service.receive(
-            session, site_id=site.id, delivery_id=delivery_id, topic=topic, payload=payload
-        )
+        new = await service.receive(session, site_id=site.id, delivery=delivery)
     worker = getattr(request.app.state, "webhooks", None)
     if new and worker is not None:
         worker.wake()

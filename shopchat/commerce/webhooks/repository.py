@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.models import Contact, OrderEvent
+from shopchat.models import Contact, OrderEvent, Site
+
+ORDER_EVENT_TOPICS = ("order.created", "order.updated")
 
 
 async def insert_once(
@@ -18,17 +21,24 @@ async def insert_once(
     *,
     site_id: uuid.UUID,
     delivery_id: str,
+    content_sha256: str,
     topic: str,
     payload: dict[str, Any],
 ) -> bool:
     """Store a delivery unless the site has it already; True when it is new."""
-    values = {"site_id": site_id, "delivery_id": delivery_id, "topic": topic, "payload": payload}
+    values = {
+        "site_id": site_id,
+        "delivery_id": delivery_id,
+        "content_sha256": content_sha256,
+        "topic": topic,
+        "payload": payload,
+    }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(OrderEvent)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["site_id", "delivery_id"])
+        .on_conflict_do_nothing(index_elements=["site_id", "delivery_id", "content_sha256"])
         .returning(OrderEvent.id)
     )
     return (await session.execute(stmt)).first() is not None
@@ -68,3 +78,28 @@ async def contact_for_customer(
     if lock:
         stmt = stmt.with_for_update()
     return await session.scalar(stmt)
+
+
+async def last_order_event_at(session: AsyncSession, *, site_id: uuid.UUID) -> datetime | None:
+    """When the site's newest order delivery (or caught-up order) was received."""
+    stmt = select(func.max(OrderEvent.received_at)).where(
+        OrderEvent.site_id == site_id, OrderEvent.topic.in_(ORDER_EVENT_TOPICS)
+    )
+    return await session.scalar(stmt)
+
+
+async def contacts_for_customers(
+    session: AsyncSession, *, site_id: uuid.UUID, customer_ids: Iterable[str]
+) -> dict[str, Contact]:
+    """The site's contacts by WooCommerce customer id."""
+    wanted = sorted(set(customer_ids))
+    if not wanted:
+        return {}
+    stmt = select(Contact).where(Contact.site_id == site_id, Contact.external_id.in_(wanted))
+    return {c.external_id: c for c in (await session.scalars(stmt)).all() if c.external_id}
+
+
+async def sites_with_a_store(session: AsyncSession) -> list[Site]:
+    """Every site connected to a WooCommerce store (any account)."""
+    stmt = select(Site).where(Site.store_url.is_not(None), Site.store_credentials_enc.is_not(None))
+    return list((await session.scalars(stmt)).all())

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from shopchat.commerce.store import StoreAuthError
 from shopchat.commerce.types import (
+    HIDDEN_ORDER_STATUSES,
     Customer,
     Order,
     OrderNote,
@@ -61,7 +63,8 @@ class WooCommerceStore:
         if not query.strip():
             return []
         params = {"search": query.strip()[:200], "status": "publish"}
-        return await self._products(params, limit=limit)
+        found = await self._products(params, limit=limit)
+        return sorted(found, key=lambda p: _name_rank(p, query))  # stable: else newest first
 
     async def list_products(
         self, *, category_id: int | None = None, limit: int = 20
@@ -95,14 +98,14 @@ class WooCommerceStore:
             return None
         response = await self._client.get(f"orders/{order_id}")
         record = mapping.mapping(response.data) if response else {}
-        if not record or record.get("status") == "trash":
+        if not record or _hidden(record):
             return None
         return mapping.order(record)
 
     async def _order_by_number(self, number: str) -> Order | None:
         """Order-number plugins make numbers differ from ids; WooCommerce search finds them."""
         found = await self._client.get_list("orders", params={"search": number}, limit=20)
-        orders = (mapping.order(r) for r in found if r.get("status") != "trash")
+        orders = (mapping.order(r) for r in found if not _hidden(r))
         return next((o for o in orders if o.number == number), None)
 
     async def orders_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]:
@@ -111,7 +114,7 @@ class WooCommerceStore:
             return []
         params = {"customer": customer_id, "orderby": "date", "order": "desc"}
         found = await self._client.get_list(
-            "orders", params=params, limit=limit, page_size=self._page_size
+            "orders", params=params, limit=limit, page_size=self._page_size, keep=_placed
         )
         return [
             mapping.order(r) for r in found if mapping.integer(r.get("customer_id")) == customer_id
@@ -124,9 +127,29 @@ class WooCommerceStore:
             return []
         params = {"orderby": "date", "order": "desc"}
         found = await self._client.get_list(
-            "orders", params=params, limit=wanted, page_size=self._page_size
+            "orders", params=params, limit=wanted, page_size=self._page_size, keep=_placed
         )
-        return [mapping.order(r) for r in found if r.get("status") != "trash"]
+        return [mapping.order(r) for r in found]
+
+    async def order_records_modified_after(
+        self, since: datetime, *, limit: int
+    ) -> list[dict[str, Any]]:
+        """The raw orders (webhook-shaped) changed after ``since``, oldest change first.
+
+        ``modified_after`` is compared strictly (WP_Date_Query "after") with the site-local
+        ``post_modified`` unless ``dates_are_gmt``; WordPress converts a value with an offset
+        to site-local time, so the value is sent in UTC without one, with ``dates_are_gmt``.
+        """
+        utc = since.astimezone(UTC) if since.tzinfo else since
+        params = {
+            "modified_after": utc.replace(tzinfo=None, microsecond=0).isoformat(),
+            "dates_are_gmt": True,
+            "orderby": "modified",
+            "order": "asc",
+        }
+        return await self._client.get_list(
+            "orders", params=params, limit=limit, page_size=self._page_size
+        )
 
     async def refunds(self, order_id: int) -> list[Refund]:
         """Refunds of an order, newest first."""
@@ -173,7 +196,8 @@ class WooCommerceStore:
             for g in mapping.records(response.data if response else None)
             if mapping.flag(g.get("enabled"))
         ]
-        enabled.sort(key=lambda g: mapping.integer(g.get("order")))
+        # ``order`` is a string, "" for gateways never sorted: WooCommerce puts them last.
+        enabled.sort(key=lambda g: mapping.integer(g.get("order"), default=_UNSORTED))
         return [mapping.payment_gateway(g) for g in enabled]
 
     async def get_customer(self, customer_id: int) -> Customer | None:
@@ -189,11 +213,14 @@ class WooCommerceStore:
         if orders is None:
             return mapping.customer(record)
         listed = list(mapping.records(orders.data))
+        placed = [o for o in listed if not _hidden(o)]
         complete = (orders.total_pages or 1) <= 1
+        # Drafts are the newest orders, so the first page holds them all.
+        drafts = len(listed) - len(placed)
         return mapping.customer(
             record,
-            orders_count=orders.total if orders.total is not None else len(listed),
-            total_spent=mapping.total_spent(listed) if complete else None,
+            orders_count=orders.total - drafts if orders.total is not None else len(placed),
+            total_spent=mapping.total_spent(placed) if complete else None,
         )
 
     async def currency(self) -> str:
@@ -211,3 +238,24 @@ class WooCommerceStore:
             logger.info("woocommerce key cannot read settings; currency unknown")
             return ""
         return mapping.plain(mapping.mapping(response.data if response else None).get("value"))
+
+
+_UNSORTED = 2**31
+
+
+def _hidden(record: dict[str, Any]) -> bool:
+    """A checkout draft or a trashed order: no order to its customer."""
+    return mapping.plain(record.get("status")) in HIDDEN_ORDER_STATUSES
+
+
+def _placed(record: dict[str, Any]) -> bool:
+    return not _hidden(record)
+
+
+def _name_rank(product: Product, query: str) -> int:
+    """WooCommerce lists a search newest first: put the query in the name first, then
+    all its words in the name, then matches in the descriptions only."""
+    name, words = product.name.casefold(), query.casefold().split()
+    if " ".join(words) in name:
+        return 0
+    return 1 if all(w in name for w in words) else 2

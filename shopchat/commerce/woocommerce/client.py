@@ -14,6 +14,7 @@ import logging
 import random
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,8 +128,10 @@ class WooCommerceClient:
         params: dict[str, Any] | None = None,
         limit: int,
         page_size: int = MAX_PAGE_SIZE,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
     ) -> list[dict[str, Any]]:
-        """Up to ``limit`` objects of a paginated list, following ``X-WP-TotalPages``."""
+        """Up to ``limit`` objects of a paginated list (those ``keep`` accepts), following
+        ``X-WP-TotalPages`` (never the ``Link`` header: it repeats the OAuth query)."""
         per_page = max(1, min(page_size, MAX_PAGE_SIZE, limit))
         items: list[dict[str, Any]] = []
         page = 1
@@ -137,7 +140,7 @@ class WooCommerceClient:
                 path, params={**(params or {}), "page": page, "per_page": per_page}
             )
             batch = list(records(response.data)) if response else []
-            items.extend(batch)
+            items.extend(r for r in batch if keep is None or keep(r))
             if not batch or response is None or page >= (response.total_pages or 1):
                 break
             page += 1

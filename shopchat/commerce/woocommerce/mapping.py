@@ -277,10 +277,17 @@ def _url(item: dict[str, Any]) -> str:
 def _single_tracking(
     order_meta: dict[str, Any], number_key: str, provider_key: str
 ) -> list[Tracking]:
-    number = plain(order_meta.get(number_key))
+    number = _meta_text(order_meta.get(number_key))
     if not number:
         return []
-    return [Tracking(number=number, provider=plain(order_meta.get(provider_key)))]
+    return [Tracking(number=number, provider=_meta_text(order_meta.get(provider_key)))]
+
+
+def _meta_text(value: Any) -> str:
+    """A meta value as text; a serialised PHP array arrives as a list: its first text."""
+    if isinstance(value, list):
+        return next((plain(v) for v in value if plain(v)), "")
+    return plain(value)
 
 
 def _json_or_none(value: str) -> Any:
