@@ -104,10 +104,20 @@ def _parser() -> argparse.ArgumentParser:
         "--role", default="agent", choices=["owner", "admin", "supervisor", "agent", "trainee"]
     )
     agent_create.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin"
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin (else: asked on a terminal, or generated and printed)",
     )
     agent_create.add_argument("--json", action="store_true")
     agent_create.set_defaults(run=_agent_create)
+    for name, verb in (
+        ("deactivate", "end the agent's sessions and sign-ins, queue their conversations"),
+        ("reactivate", "let a deactivated agent sign in again"),
+    ):
+        switch = agent.add_parser(name, help=verb)
+        switch.add_argument("--site-key", required=True)
+        switch.add_argument("--email", required=True)
+        switch.set_defaults(run=_agent_switch, action=name)
 
     assistant = commands.add_parser("assistant", help="the built-in assistant").add_subparsers(
         title="assistant commands"
@@ -209,15 +219,10 @@ def _site_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
-    import getpass
-
     from shopchat.agent.service import create_agent_for_site
     from shopchat.kit.errors import ShopchatError
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("password: ")
+    password, generated = _agent_password(args.password_stdin)
 
     async def run() -> dict[str, str]:
         from shopchat.migrations.runner import migrated_transaction
@@ -237,7 +242,67 @@ def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
         created = asyncio.run(run())
     except ShopchatError as exc:
         raise CommandError(exc.message) from None
+    if generated:
+        created["password"] = password
     print(json.dumps(created) if args.json else f"created {created['role']} {created['email']}")
+    if generated and not args.json:
+        print(f"password: {password}")
+        print("Keep the password private: it is shown only now.")
+    return 0
+
+
+def _agent_password(from_stdin: bool) -> tuple[str, bool]:
+    """The password given on stdin or a terminal; with neither, a generated one (True)."""
+    import getpass
+    import secrets
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise CommandError("--password-stdin: no password on stdin")
+        return password, False
+    if not sys.stdin.isatty():
+        return secrets.token_urlsafe(18), True
+    try:
+        return getpass.getpass("password: "), False
+    except (EOFError, KeyboardInterrupt):
+        raise CommandError("no password given") from None
+
+
+def _agent_switch(settings: Settings, args: argparse.Namespace) -> int:
+    """``agent deactivate`` and ``agent reactivate``: the console's own service functions."""
+    from shopchat.agent import service as agents
+    from shopchat.console.live import Outcome, publish
+    from shopchat.kit.errors import ShopchatError
+
+    async def run() -> str:
+        from shopchat.migrations.runner import migrated_transaction
+
+        outcomes: list[Outcome] = []
+        async with migrated_transaction(settings) as session:
+            target = await agents.agent_of_site(session, site_key=args.site_key, email=args.email)
+            if args.action == "deactivate":
+                outcomes = await agents.deactivate_agent(session, actor=None, target=target)
+            else:
+                await agents.reactivate_agent(session, actor=None, target=target)
+            email = target.email
+        if settings.redis_url:  # consoles of the servers close now, not at their next check
+            from shopchat.bus import create_bus
+
+            bus = create_bus(settings.redis_url)
+            await bus.start()
+            try:
+                for outcome in outcomes:
+                    await publish(bus, outcome)
+            finally:
+                await bus.stop()
+        return email
+
+    try:
+        email = asyncio.run(run())
+    except ShopchatError as exc:
+        raise CommandError(exc.message) from None
+    print(f"{args.action}d {email}")
     return 0
 
 

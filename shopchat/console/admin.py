@@ -13,17 +13,18 @@ from fastapi.responses import Response
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.agent.service import create_agent_for_site
-from shopchat.console import audit, auth, repository, service
+from shopchat.agent import service as agents
+from shopchat.console import audit, live, repository, service
 from shopchat.console.web import acting, chrome, done, page_agent, render
 from shopchat.kit import crypto, untrusted
-from shopchat.kit.errors import BadInput, Conflict, NotFound
+from shopchat.kit.errors import BadInput, Conflict, NotFound, RateLimited
 from shopchat.models import Event
 from shopchat.models.tables import Agent, CannedResponse, Team, TeamMember
 from shopchat.notify.outbox import CHANNELS
 from shopchat.services import ServicesDep
 
 router = APIRouter()
+AGENT_CREATES = (30, 3600)  # per account: bounds probing which emails are taken
 _SHORTCUT = re.compile(r"^[a-z0-9_-]{1,40}$")
 
 
@@ -58,7 +59,8 @@ async def team_page(request: Request, services: ServicesDep) -> Response:
             teams=teams,
             members=members,
             sites=await repository.account_sites(session, account_id),
-            roles=service.SUPERVISORS | {"agent", "trainee"},
+            roles=agents.ROLES,
+            rank=agents.RANK,
         )
     return render("team.html", **context)
 
@@ -68,14 +70,16 @@ async def create_agent(request: Request, services: ServicesDep) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     async with services.db.transaction() as session:
         actor = await acting(session, request, form, services)
-        service.require_admin(actor)
+        role = form.get("role", "agent")
+        agents.require_may_give(actor, role)
         sites = await repository.account_sites(session, actor.account_id)
         if not sites:
             raise BadInput("the account has no site yet", code="no_site")
-        role = form.get("role", "agent")
-        if role == "owner" and actor.role != "owner":
-            raise BadInput("only an owner can add owners", code="role_required")
-        created = await create_agent_for_site(
+        limit, window = AGENT_CREATES
+        key = f"agent-create:{actor.account_id}"
+        if retry := await services.limiter.hit(key, limit=limit, window_seconds=window):
+            raise RateLimited("too many new agents at once; wait a while", retry_after=retry)
+        created = await agents.create_agent_for_site(
             session,
             site_key=sites[0].site_key,
             email=form.get("email", ""),
@@ -92,14 +96,53 @@ async def create_agent(request: Request, services: ServicesDep) -> Response:
     return done(request, "/console/team")
 
 
-@router.post("/agents/{agent_id}/revoke")
-async def revoke(agent_id: str, request: Request, services: ServicesDep) -> Response:
+@router.post("/agents/{agent_id}/{action}")
+async def manage_agent(
+    agent_id: str, action: str, request: Request, services: ServicesDep
+) -> Response:
+    """Revoke sessions, change the role, edit, deactivate or reactivate: downward only."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    outcomes: list[live.Outcome] = []
+    data: dict[str, Any] = {}
     async with services.db.transaction() as session:
         actor = await acting(session, request, form, services)
-        service.require_admin(actor)
-        count = await auth.revoke_sessions(session, actor=actor, target_id=_uuid(agent_id))
-    return done(request, "/console/team", revoked=count)
+        target = await agents.agent_of_account(
+            session, account_id=actor.account_id, agent_id=_uuid(agent_id)
+        )
+        match action:
+            case "revoke":
+                count, outcomes = await agents.revoke_sessions(session, actor=actor, target=target)
+                data["revoked"] = count
+            case "role":
+                await agents.change_role(
+                    session, actor=actor, target=target, role=form.get("role", "")
+                )
+            case "edit":
+                await agents.edit_agent(
+                    session,
+                    actor=actor,
+                    target=target,
+                    name=form.get("name"),
+                    capacity=_capacity(form.get("capacity")),
+                )
+            case "deactivate":
+                outcomes = await agents.deactivate_agent(session, actor=actor, target=target)
+            case "reactivate":
+                await agents.reactivate_agent(session, actor=actor, target=target)
+            case _:
+                raise NotFound("no such action")
+    for outcome in outcomes:
+        await live.publish(services.bus, outcome)
+    return done(request, "/console/team", **data)
+
+
+def _capacity(raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput("capacity must be a number", code="bad_capacity") from None
 
 
 @router.post("/teams")

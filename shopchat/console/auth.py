@@ -10,24 +10,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.console import audit, totp
 from shopchat.kit import crypto
-from shopchat.kit.errors import BadInput, Unauthorized
+from shopchat.kit.errors import BadInput, Forbidden, Unauthorized
 from shopchat.models.base import utcnow
 from shopchat.models.tables import Agent, AgentSession, AgentTotp
 
 SESSION_COOKIE = "sc_console"
 LOGIN_CSRF_COOKIE = "sc_login_csrf"
+DEVICE_COOKIE = "sc_device"
+DEVICE_DAYS = 90
+REFUSED = "wrong email, password or code"
 SESSION_HOURS = 12
 TOUCH_SECONDS = 60
 _hasher = PasswordHasher()
@@ -53,8 +56,26 @@ def csrf_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected, given or "")
 
 
-class TotpRequired(Unauthorized):
-    code = "totp_required"
+def device_token(email: str, key: str) -> str:
+    """A cookie value saying this browser signed in as ``email`` (the email is not in it)."""
+    nonce, issued = secrets.token_urlsafe(12), str(int(time.time()))
+    return f"{nonce}.{issued}.{_device_mac(key, email, nonce, issued)}"
+
+
+def trusted_device(token: str | None, email: str, key: str) -> str | None:
+    """The device's id when its cookie is genuine, recent and for this email; else None."""
+    nonce, _, rest = (token or "")[:200].partition(".")
+    issued, _, mac = rest.partition(".")
+    if not (nonce and issued.isdigit() and mac):
+        return None
+    if time.time() - int(issued) > DEVICE_DAYS * 86400:
+        return None
+    return nonce if hmac.compare_digest(mac, _device_mac(key, email, nonce, issued)) else None
+
+
+def _device_mac(key: str, email: str, nonce: str, issued: str) -> str:
+    message = f"device:{email}:{nonce}:{issued}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
 async def check_credentials(
@@ -65,18 +86,19 @@ async def check_credentials(
     code: str | None,
     decryption_keys: Sequence[bytes],
 ) -> Agent:
-    """The agent these credentials belong to; Unauthorized (one message for every flaw)."""
+    """The agent these credentials belong to; else Unauthorized, with one message for every
+    flaw, so a refusal never tells that the password was right (the reason goes to the audit)."""
     agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
     if not _password_ok(agent.password_hash if agent else _DUMMY_HASH, password) or not agent:
-        raise Unauthorized("email or password is wrong", code="bad_credentials")
+        raise Unauthorized(REFUSED, code="bad_credentials")
+    if agent.deactivated_at is not None:
+        raise Unauthorized(REFUSED, code="deactivated")
     second = await session.get(AgentTotp, agent.id)
     if second is not None and second.enabled_at is not None:
-        if not code:
-            raise TotpRequired("enter the code from your authenticator app")
         secret = crypto.decrypt(second.secret_enc, decryption_keys)
-        step = totp.verify(secret, code, after_step=second.last_step)
+        step = totp.verify(secret, code or "", after_step=second.last_step)
         if step is None:
-            raise TotpRequired("that authenticator code is wrong or was used already")
+            raise Unauthorized(REFUSED, code="totp_missing" if not code else "totp_wrong")
         second.last_step = step
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = _hasher.hash(password)
@@ -121,6 +143,7 @@ async def signed_in(session: AsyncSession, token: str | None) -> SignedIn | None
                 AgentSession.token_hash == hash_token(token),
                 AgentSession.revoked_at.is_(None),
                 AgentSession.expires_at > utcnow(),
+                Agent.deactivated_at.is_(None),
             )
         )
     ).first()
@@ -136,28 +159,6 @@ async def signed_in(session: AsyncSession, token: str | None) -> SignedIn | None
 async def end_session(session: AsyncSession, signed: SignedIn) -> None:
     signed.session.revoked_at = utcnow()
     await audit.record(session, agent=signed.agent, kind="agent.logout")
-
-
-async def revoke_sessions(session: AsyncSession, *, actor: Agent, target_id: uuid.UUID) -> int:
-    """End every session of an agent of the actor's account; returns how many."""
-    target = await session.scalar(
-        select(Agent).where(Agent.id == target_id, Agent.account_id == actor.account_id)
-    )
-    if target is None:
-        raise BadInput("no such agent in your account", code="agent_not_found")
-    result = await session.execute(
-        update(AgentSession)
-        .where(AgentSession.agent_id == target.id, AgentSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    count = int(getattr(result, "rowcount", 0) or 0)
-    await audit.record(
-        session,
-        agent=actor,
-        kind="agent.sessions_revoked",
-        data={"target": str(target.id), "email": target.email, "count": count},
-    )
-    return count
 
 
 async def begin_totp(session: AsyncSession, *, agent: Agent, encryption_key: bytes) -> str:
@@ -193,8 +194,23 @@ async def totp_enabled(session: AsyncSession, agent: Agent) -> bool:
     return row is not None and row.enabled_at is not None
 
 
-async def disable_totp(session: AsyncSession, *, agent: Agent) -> None:
+async def disable_totp(
+    session: AsyncSession,
+    *,
+    agent: Agent,
+    password: str,
+    code: str,
+    decryption_keys: Sequence[bytes],
+) -> None:
+    """Turn the second factor off, given the password and a current code (a stolen session
+    alone cannot weaken the account)."""
     row = await session.get(AgentTotp, agent.id)
-    if row is not None:
-        await session.delete(row)
-        await audit.record(session, agent=agent, kind="agent.totp_disabled")
+    if row is None:
+        return
+    if row.enabled_at is not None:
+        secret = crypto.decrypt(row.secret_enc, decryption_keys)
+        step = totp.verify(secret, code, after_step=row.last_step)
+        if not _password_ok(agent.password_hash, password) or step is None:
+            raise Forbidden("the password or the code is wrong", code="totp_refused")
+    await session.delete(row)
+    await audit.record(session, agent=agent, kind="agent.totp_disabled")

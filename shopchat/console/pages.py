@@ -40,7 +40,10 @@ from shopchat.services import Services, ServicesDep, client_ip
 router = APIRouter(prefix="/console", tags=["console"])
 
 LOGIN_PER_IP = (20, 300)  # attempts, seconds
+# Per email from unknown browsers; a browser that signed in as that email before has its
+# own budget, so guessing from elsewhere cannot lock the agent out (docs/console.md).
 LOGIN_PER_EMAIL = (8, 300)
+TOTP_DISABLE = (5, 300)
 REFRESH_HEADER = "x-console-refresh"
 STATIC = {  # the only files served from the console's static folder
     "console.js": "text/javascript",
@@ -132,18 +135,32 @@ async def login(request: Request, services: ServicesDep) -> Response:
             csrf=cookie,
             email=email,
             error=failure.message,
-            ask_code=isinstance(failure, auth.TotpRequired),
         )
     response = see_other("/console")
     set_session_cookie(response, request, token)
     response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
+    response.set_cookie(
+        auth.DEVICE_COOKIE,
+        auth.device_token(email, services.settings.signing_key),
+        max_age=auth.DEVICE_DAYS * 86400,
+        path="/console/login",
+        secure=is_https(request),
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 
 async def _limit_logins(services: Services, request: Request, email: str) -> None:
+    device = auth.trusted_device(
+        request.cookies.get(auth.DEVICE_COOKIE), email, services.settings.signing_key
+    )
     for key, (limit, window) in (
         (f"console-login:ip:{client_ip(request)}", LOGIN_PER_IP),
-        (f"console-login:email:{email}", LOGIN_PER_EMAIL),
+        (
+            f"console-login:device:{device}" if device else f"console-login:email:{email}",
+            LOGIN_PER_EMAIL,
+        ),
     ):
         retry = await services.limiter.hit(key, limit=limit, window_seconds=window)
         if retry:
@@ -406,7 +423,17 @@ async def security_totp(request: Request, services: ServicesDep) -> Response:
                 decryption_keys=services.settings.decryption_keys,
             )
         elif step == "disable":
-            await auth.disable_totp(session, agent=agent)
+            limit, window = TOTP_DISABLE  # the form would otherwise test passwords for a thief
+            bucket = f"totp-disable:{agent.id}"
+            if retry := await services.limiter.hit(bucket, limit=limit, window_seconds=window):
+                raise RateLimited("too many attempts; wait a few minutes", retry_after=retry)
+            await auth.disable_totp(
+                session,
+                agent=agent,
+                password=form.get("password", ""),
+                code=form.get("code", ""),
+                decryption_keys=services.settings.decryption_keys,
+            )
         else:
             raise BadInput("unknown step", code="bad_step")
     return done(request, "/console/security")

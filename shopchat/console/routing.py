@@ -39,6 +39,7 @@ async def pick_agent(
         Agent.account_id == account_id,
         Agent.availability == "online",
         Agent.role.in_(ASSIGNABLE_ROLES),
+        Agent.deactivated_at.is_(None),
         Agent.id.in_(live_console_agents()),  # "online" with every console closed is not here
     )
     if team_id is not None:

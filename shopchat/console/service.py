@@ -361,7 +361,7 @@ async def transfer(
         target = await repository.agent_in_account(
             session, account_id=agent.account_id, agent_id=to_agent_id
         )
-        if target is None:
+        if target is None or target.deactivated_at is not None:
             raise NotFound("no such agent in your account", code="agent_not_found")
         await _take(session, conversation, target)
         label, team_name = target.name, None

@@ -2,7 +2,8 @@
 
 Authenticated by the session cookie; the Origin must be this server's own (a page on
 another site cannot ride the agent's cookie into this socket). The session is re-checked
-every minute, so a revoked agent is disconnected. A slow reader gets ``resync`` and
+every minute, and at once when a revocation or a deactivation says so on the bus, so a
+revoked agent is disconnected. A slow reader gets ``resync`` and
 re-fetches its pages instead of an unbounded queue.
 """
 
@@ -116,6 +117,11 @@ class ConsoleConnection:
                 event = {"type": "resync"}
             if event.get("type") == "delta":
                 continue  # the assistant's streaming; the console shows the stored reply
+            if event.get("type") == "agent_signed_out":
+                if event.get("agent_id") == str(self.agent.id):
+                    await self._signed_out()
+                    return
+                continue
             await self._send(event)
 
     async def _receive(self) -> None:
@@ -189,7 +195,10 @@ class ConsoleConnection:
             await asyncio.sleep(RECHECK_SECONDS)
             async with self.services.db.transaction() as session:
                 if await auth.signed_in(session, token) is None:
-                    with contextlib.suppress(Exception):
-                        await self._send({"type": "error", "code": "signed_out"})
-                        await self.ws.close(code=CLOSE_UNAUTHORIZED)
+                    await self._signed_out()
                     return
+
+    async def _signed_out(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._send({"type": "error", "code": "signed_out"})
+            await self.ws.close(code=CLOSE_UNAUTHORIZED)

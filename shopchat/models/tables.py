@@ -81,6 +81,7 @@ class Agent(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     availability: Mapped[str] = mapped_column(String(16), default="offline")
     capacity: Mapped[int] = mapped_column(Integer, default=5)
+    deactivated_at: Mapped[datetime | None]  # set: cannot sign in, is never assigned
 
     __table_args__ = (Index("ix_agents_account", "account_id"),)
 

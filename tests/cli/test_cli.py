@@ -89,7 +89,7 @@ def test_agent_create_and_its_errors(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["email"] == "ann@shop.example"
     for args, stdin, message in [
-        (["--email", "ann@shop.example"], "a-long-password\n", "exists already"),
+        (["--email", "ann@shop.example"], "a-long-password\n", "cannot be used"),
         (["--email", "not-an-email"], "a-long-password\n", "not an email"),
         (["--email", "bo@shop.example"], "short\n", "at least 10"),
     ]:
@@ -107,6 +107,123 @@ def test_agent_create_and_its_errors(tmp_path: Path) -> None:
         )
         assert failed.returncode == 2
         assert message in failed.stderr
+
+
+def _site(data_dir: Path) -> dict[str, str]:
+    created = shopchat(
+        "site",
+        "create",
+        "--name",
+        "S",
+        "--origin",
+        "https://s.example",
+        "--json",
+        data_dir=data_dir,
+    )
+    return json.loads(created.stdout)  # type: ignore[no-any-return]
+
+
+def test_agent_create_without_a_terminal_generates_and_prints_a_password(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    made = shopchat(
+        "agent",
+        "create",
+        "--site-key",
+        site["site_key"],
+        "--email",
+        "a@s.example",
+        "--name",
+        "A",
+        "--json",
+        data_dir=tmp_path,
+    )  # stdin is a pipe, not a terminal, and there is no --password-stdin
+    assert made.returncode == 0, made.stderr
+    assert "Traceback" not in made.stderr
+    password = json.loads(made.stdout)["password"]
+    assert len(password) >= 16
+    plain = shopchat(
+        "agent",
+        "create",
+        "--site-key",
+        site["site_key"],
+        "--email",
+        "b@s.example",
+        "--name",
+        "B",
+        data_dir=tmp_path,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert "password: " in plain.stdout and "shown only now" in plain.stdout
+    empty = shopchat(
+        "agent",
+        "create",
+        "--site-key",
+        site["site_key"],
+        "--email",
+        "c@s.example",
+        "--name",
+        "C",
+        "--password-stdin",
+        data_dir=tmp_path,
+    )
+    assert empty.returncode == 2 and "password" in empty.stderr
+    assert "Traceback" not in empty.stderr
+
+
+def test_agent_deactivate_and_reactivate(tmp_path: Path) -> None:
+    from shopchat.console.auth import check_credentials
+    from shopchat.kit.errors import Unauthorized
+    from tests.conftest import make_settings
+    from tests.console.helpers import run_db
+
+    site = _site(tmp_path)
+    key = ["--site-key", site["site_key"], "--email", "A@s.example"]
+    made = shopchat(
+        "agent",
+        "create",
+        *key,
+        "--name",
+        "A",
+        "--password-stdin",
+        data_dir=tmp_path,
+        stdin="a-long-password\n",
+    )
+    assert made.returncode == 0, made.stderr
+    settings = make_settings(tmp_path)
+
+    def signs_in() -> bool:
+        async def check(session):  # type: ignore[no-untyped-def]
+            try:
+                await check_credentials(
+                    session,
+                    email="a@s.example",
+                    password="a-long-password",
+                    code=None,
+                    decryption_keys=settings.decryption_keys,
+                )
+            except Unauthorized:
+                return False
+            return True
+
+        return run_db(settings, check)  # type: ignore[no-any-return]
+
+    off = shopchat("agent", "deactivate", *key, data_dir=tmp_path)
+    assert off.returncode == 0, off.stderr
+    assert "deactivated a@s.example" in off.stdout
+    assert not signs_in()
+    on = shopchat("agent", "reactivate", *key, data_dir=tmp_path)
+    assert on.returncode == 0, on.stderr
+    assert signs_in()
+    unknown = shopchat(
+        "agent",
+        "deactivate",
+        "--site-key",
+        site["site_key"],
+        "--email",
+        "x@s.example",
+        data_dir=tmp_path,
+    )
+    assert unknown.returncode == 2 and "no such agent" in unknown.stderr
 
 
 @pytest.mark.parametrize(

@@ -46,9 +46,9 @@ def test_wrong_password_is_refused_and_audited(
     client: Callable[..., ConsoleClient], world: World, console_settings: Settings
 ) -> None:
     response = client().login(world.a.email("agent"), password="wrong-password-1")
-    assert response.status_code == 401 and "email or password is wrong" in response.text
+    assert response.status_code == 401 and "wrong email, password or code" in response.text
     unknown = client().login("nobody@nowhere.example")
-    assert unknown.status_code == 401 and "email or password is wrong" in unknown.text
+    assert unknown.status_code == 401 and "wrong email, password or code" in unknown.text
 
     async def kinds(session):  # type: ignore[no-untyped-def]
         return (await session.scalars(select(Event.kind))).all()
@@ -124,7 +124,7 @@ def test_admin_revokes_an_agents_sessions(
     plain = client(world.a.email("agent2"))
     assert plain.post(f"/console/agents/{world.a.agents['owner']}/revoke").status_code == 403
     other = client(world.b.email("owner"))
-    assert other.post(f"/console/agents/{world.a.agents['owner']}/revoke").status_code == 400
+    assert other.post(f"/console/agents/{world.a.agents['owner']}/revoke").status_code == 404
     assert owner.get("/console").status_code == 200
 
     async def audit(session):  # type: ignore[no-untyped-def]
@@ -154,7 +154,7 @@ def test_totp_set_up_and_sign_in(client: Callable[..., ConsoleClient], world: Wo
 
     fresh = client()
     asked = fresh.login(world.a.email("agent"))
-    assert asked.status_code == 401 and "authenticator" in asked.text
+    assert asked.status_code == 401 and "wrong email, password or code" in asked.text
     assert fresh.login(world.a.email("agent"), code="123456").status_code == 401
     step = totp.current_step() + 1  # a code from the next step (clock drift) is accepted
     assert fresh.login(world.a.email("agent"), code=totp.code_at(secret, step)).status_code == 303
@@ -191,3 +191,119 @@ def test_cookie_is_secure_behind_https(console_server: ServerThread, world: Worl
         )
     assert response.status_code == 303
     assert "Secure" in response.headers["set-cookie"]
+
+
+def _wrong_guesses(attacker: ConsoleClient, email: str, count: int) -> list[int]:
+    return [attacker.login(email, password=f"guess-{i:04d}-xx").status_code for i in range(count)]
+
+
+def test_a_device_that_signed_in_before_is_not_locked_out_by_guessing(
+    client: Callable[..., ConsoleClient], world: World
+) -> None:
+    email = world.a.email("agent")
+    own_browser = client(email)  # signed in once (the first of 8 tries from unknown browsers)
+    own_browser.post("/console/logout", fetch=False)
+    attacker = client()
+    assert _wrong_guesses(attacker, email, 8) == [401] * 7 + [429]
+    assert attacker.login(email).status_code == 429  # a new device waits out the window
+    assert own_browser.login(email).status_code == 303
+
+
+def test_a_device_cookie_only_exempts_the_email_it_was_made_for(
+    client: Callable[..., ConsoleClient], world: World
+) -> None:
+    email = world.a.email("agent")
+    browser = client(world.a.email("agent2"))  # a device cookie, but for another email
+    browser.post("/console/logout", fetch=False)
+    forged = client()
+    forged.http.cookies.set("sc_device", "x.1.y", path="/console")
+    assert _wrong_guesses(client(), email, 8) == [401] * 8
+    assert browser.login(email).status_code == 429
+    assert forged.login(email).status_code == 429
+
+
+def test_a_known_device_has_its_own_limit_of_guesses(
+    client: Callable[..., ConsoleClient], world: World
+) -> None:
+    email = world.a.email("agent")
+    browser = client(email)
+    browser.post("/console/logout", fetch=False)
+    assert _wrong_guesses(browser, email, 9) == [401] * 8 + [429]
+    assert "sc_device" in browser.http.cookies
+
+
+def _enable_totp(agent: ConsoleClient) -> str:
+    import re
+
+    page = agent.post("/console/security/totp", {"step": "start"}, fetch=False)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)  # type: ignore[union-attr]
+    code = totp.code_at(secret, totp.current_step() - 1)
+    assert agent.post("/console/security/totp", {"step": "confirm", "code": code}).is_success
+    return secret
+
+
+def _without_tokens(page: str) -> str:
+    import re
+
+    return re.sub(r'value="[^"]*"', 'value=""', page)
+
+
+def test_a_sign_in_refusal_never_tells_that_the_password_was_right(
+    client: Callable[..., ConsoleClient], world: World
+) -> None:
+    email = world.a.email("agent")
+    _enable_totp(client(email))
+    fresh = client()
+    no_code = fresh.login(email)
+    wrong_password = fresh.login(email, password="wrong-password-1", code="123456")
+    wrong_code = fresh.login(email, code="123456")
+    unknown = fresh.login("nobody@nowhere.example", code="123456")
+    for response in (no_code, wrong_password, wrong_code, unknown):
+        assert response.status_code == 401
+        assert "wrong email, password or code" in response.text
+    pages = {
+        _without_tokens(r.text).replace("nobody@nowhere.example", email)
+        for r in (no_code, wrong_password, wrong_code, unknown)
+    }
+    assert len(pages) == 1  # the same page, word for word, whatever was wrong
+
+
+def test_turning_totp_off_needs_the_password_and_a_current_code(
+    client: Callable[..., ConsoleClient], world: World, console_settings: Settings
+) -> None:
+    email = world.a.email("agent")
+    agent = client(email)
+    secret = _enable_totp(agent)
+    code = totp.code_at(secret, totp.current_step())
+    for form in (  # four refusals; the fifth try of the window is the right one
+        {"password": PASSWORD},
+        {"code": code},
+        {"password": "wrong-password-1", "code": code},
+        {"password": PASSWORD, "code": "000000"},
+    ):
+        refused = agent.post("/console/security/totp", {"step": "disable", **form})
+        assert refused.status_code == 403, form
+    assert "✔ On." in agent.get("/console/security").text
+    assert agent.post(
+        "/console/security/totp", {"step": "disable", "password": PASSWORD, "code": code}
+    ).is_success
+    assert "✔ On." not in agent.get("/console/security").text
+    assert client().login(email).status_code == 303  # no code asked any more
+
+
+def test_turning_totp_off_cannot_be_used_to_guess_the_password(
+    client: Callable[..., ConsoleClient], world: World
+) -> None:
+    agent = client(world.a.email("agent"))
+    secret = _enable_totp(agent)
+    statuses = [
+        agent.post(
+            "/console/security/totp",
+            {"step": "disable", "password": f"guess-{i:04d}-xx", "code": "000000"},
+        ).status_code
+        for i in range(6)
+    ]
+    assert statuses == [403] * 5 + [429]
+    code = totp.code_at(secret, totp.current_step())
+    right = {"step": "disable", "password": PASSWORD, "code": code}
+    assert agent.post("/console/security/totp", right).status_code == 429

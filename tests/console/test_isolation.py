@@ -90,7 +90,7 @@ def test_another_account_sees_and_touches_nothing(
         owner_b.post(f"/console/integrations/{world.a.site_id}", {"integrations": "{}"}).status_code
         == 404
     )
-    assert owner_b.post(f"/console/agents/{world.a.agents['agent']}/revoke").status_code == 400
+    assert owner_b.post(f"/console/agents/{world.a.agents['agent']}/revoke").status_code == 404
 
     # A's conversation is untouched.
     page = owner_a.get(f"/console/c/{conversation_id}")
