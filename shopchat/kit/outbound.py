@@ -138,8 +138,8 @@ async def resolve(host: str, port: int, *, policy: Policy, field: str = "host") 
 
     OSError (``socket.gaierror``) when the name does not resolve.
     """
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return _checked(host, infos, policy=policy, field=field)
+    # socket.getaddrinfo in a thread, as asyncio's loop does (uvloop would use libuv's own).
+    return await asyncio.to_thread(resolve_blocking, host, port, policy=policy, field=field)
 
 
 def resolve_blocking(host: str, port: int, *, policy: Policy, field: str = "host") -> list[str]:
