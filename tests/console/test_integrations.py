@@ -24,6 +24,10 @@ GOOD = {
 }
 
 REFUSED: list[tuple[dict[str, Any], str]] = [
+    (
+        {"slack": {"webhook_url": "https://hooks.slack.com@evil.example/services/x"}},
+        "integrations.slack.webhook_url",
+    ),
     ({"webhook": {"url": "http://hooks.shop-a.example/x"}}, "integrations.webhook.url"),
     ({"webhook": {"url": "https://127.1/x"}}, "integrations.webhook.url"),
     ({"webhook": {"url": "https://2130706433/x"}}, "integrations.webhook.url"),
