@@ -155,7 +155,8 @@ def _checked(host: str, infos: list[Any], *, policy: Policy, field: str) -> list
     where = f"{field}: " if field else ""
     for address in addresses:
         if not policy.allows_address(ipaddress.ip_address(address)):
-            raise Refused(f"{where}{host} resolves to {address}, which is not a public address")
+            # Which address stays unsaid: the answer would map a private network's names.
+            raise Refused(f"{where}{host} resolves to an address that is not public")
     if not addresses:
         raise Refused(f"{where}{host} has no address")
     return addresses

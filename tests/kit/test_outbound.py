@@ -72,7 +72,7 @@ async def test_a_private_address_is_refused_in_every_spelling(
 ) -> None:
     url = f"https://{host}:{listener.port}/hook"
     async with outbound.guarded_client(policy=outbound.STRICT, timeout=5) as client:
-        with pytest.raises(Refused, match=r"not a public address|is this server"):
+        with pytest.raises(Refused, match=r"not (a )?public|is this server"):
             await client.post(url, json={"x": 1})
     assert listener.connections == []
 
@@ -137,7 +137,7 @@ async def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connec
             assert listener.connections == ["127.0.0.2"]
             assert listener.server_names == ["rebind.example"]
             # The next connection resolves again, gets the rebound address, and is refused.
-            with pytest.raises(Refused, match=r"127\.0\.0\.3"):
+            with pytest.raises(Refused, match=r"rebind\.example resolves to an"):
                 await client.post(f"https://rebind.example:{listener.port}/", json={})
         assert listener.connections == ["127.0.0.2"]
     finally:

@@ -137,10 +137,10 @@ async def test_the_right_host_name_resolving_to_loopback_is_refused_when_connect
     dns["discord.com"] = [["::1"]]
     slack = {"slack": {"webhook_url": f"https://hooks.slack.com:{listener.port}/services/x"}}
     item = await _send_once(strict_settings, world, slack)
-    assert _given_up(item, "hooks.slack.com resolves to 127.0.0.1"), item.last_error
+    assert _given_up(item, "hooks.slack.com resolves to an address that is not"), item.last_error
     discord = {"discord": {"webhook_url": f"https://discord.com:{listener.port}/api/webhooks/1"}}
     item = await _send_once(strict_settings, world, discord)
-    assert _given_up(item, "discord.com resolves to ::1"), item.last_error
+    assert _given_up(item, "discord.com resolves to an address that is not"), item.last_error
     assert listener.connections == []
 
 
@@ -190,7 +190,7 @@ async def test_an_allowed_site_smtp_host_is_connected_at_a_checked_address(
     allowed = _with(strict_settings, tenant_smtp_allowed=True)
     own = {**EMAIL, "smtp": {"host": "smtp.shop-a.example", "port": smtp.port}}
     item = await _send_once(allowed, world, {"email": own})
-    assert _given_up(item, "resolves to 127.0.0.1"), item.last_error
+    assert _given_up(item, "smtp.host: smtp.shop-a.example resolves to"), item.last_error
     assert smtp.messages == [] and dns["lookups:smtp.shop-a.example"] == [[]]
 
 
