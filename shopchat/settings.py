@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shopchat.kit.outbound import Policy
+
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
 MIN_KEY_CHARS = 32
 
@@ -78,6 +80,19 @@ class Settings(BaseSettings):
     llm_price_out_per_1k: float = Field(default=0.0, ge=0)
     llm_cache_ttl_seconds: int = Field(default=3600, ge=0)  # 0 turns the answer cache off
 
+    # Outbound requests to tenant-chosen URLs (shopchat.kit.outbound): public https only,
+    # except these hosts (names as written in URLs, IP addresses or networks; comma-separated).
+    outbound_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    # The mail relay of notification emails; sites choose their own only when allowed.
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None  # when set, the From of every email (the site's is Reply-To)
+    tenant_smtp_allowed: bool = False
+    email_max_recipients: int = Field(default=5, ge=1, le=100)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -92,9 +107,9 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
-    @field_validator("previous_encryption_keys", mode="before")
+    @field_validator("previous_encryption_keys", "outbound_allowed_hosts", mode="before")
     @classmethod
-    def _split_previous_keys(cls, value: object) -> object:
+    def _split_comma_list(cls, value: object) -> object:
         return (
             [part.strip() for part in value.split(",") if part.strip()]
             if isinstance(value, str)
@@ -110,6 +125,12 @@ class Settings(BaseSettings):
                     f"key {number} of {len(value)} is shorter than {MIN_KEY_CHARS} characters; "
                     "each previous key is a whole former SHOPCHAT_ENCRYPTION_KEY"
                 )
+        return value
+
+    @field_validator("outbound_allowed_hosts")
+    @classmethod
+    def _hosts_or_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        Policy.allowing(value)  # a bad entry fails start-up, not the first send
         return value
 
     @model_validator(mode="after")
@@ -166,6 +187,11 @@ class Settings(BaseSettings):
         """AES-256 key for secrets at rest: the setting, else one kept in the data dir."""
         raw = self.encryption_key or _stored_secret(self.data_dir / "encryption_key", 32)
         return derive_encryption_key(raw)
+
+    @cached_property
+    def outbound_policy(self) -> Policy:
+        """Where requests to tenant-chosen URLs may go besides public https hosts."""
+        return Policy.allowing(self.outbound_allowed_hosts)
 
     @cached_property
     def decryption_keys(self) -> tuple[bytes, ...]:

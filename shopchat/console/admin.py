@@ -14,14 +14,24 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shopchat.agent import service as agents
-from shopchat.console import audit, live, repository, service
-from shopchat.console.web import acting, chrome, done, page_agent, render
+from shopchat.console import audit, auth, live, repository, service
+from shopchat.console.web import (
+    acting,
+    action_agent,
+    chrome,
+    done,
+    page_agent,
+    render,
+    wants_json,
+)
 from shopchat.kit import crypto, untrusted
 from shopchat.kit.errors import BadInput, Conflict, NotFound, RateLimited
+from shopchat.kit.outbound import Refused
 from shopchat.models import Event
 from shopchat.models.tables import Agent, CannedResponse, Team, TeamMember
+from shopchat.notify import rules
 from shopchat.notify.outbox import CHANNELS
-from shopchat.services import ServicesDep
+from shopchat.services import Services, ServicesDep
 
 router = APIRouter()
 AGENT_CREATES = (30, 3600)  # per account: bounds probing which emails are taken
@@ -248,11 +258,32 @@ async def audit_page(request: Request, services: ServicesDep) -> Response:
 async def integrations_page(request: Request, services: ServicesDep) -> Response:
     async with services.db.transaction() as session:
         signed = await page_agent(session, request)
-        service.require_admin(signed.agent)
-        context = await chrome(session, signed, services)
-        sites = await repository.account_sites(session, signed.agent.account_id)
-        shown = {str(s.id): _redacted(s.settings.get("integrations") or {}) for s in sites}
-    return render("integrations.html", sites=sites, shown=shown, **context)
+        return await _integrations_view(session, signed, services)
+
+
+async def _integrations_view(
+    session: AsyncSession,
+    signed: auth.SignedIn,
+    services: Services,
+    *,
+    refused: tuple[str, str, str] | None = None,
+) -> Response:
+    """The page; ``refused`` (site id, submitted text, error) shows a save that was refused."""
+    service.require_admin(signed.agent)
+    context = await chrome(session, signed, services)
+    sites = await repository.account_sites(session, signed.agent.account_id)
+    shown = {str(s.id): _redacted(s.settings.get("integrations") or {}) for s in sites}
+    errors = {}
+    if refused is not None:
+        shown[refused[0]], errors[refused[0]] = refused[1], refused[2]
+    return render(
+        "integrations.html",
+        status_code=422 if refused else 200,
+        sites=sites,
+        shown=shown,
+        errors=errors,
+        **context,
+    )
 
 
 def _redacted(integrations: dict[str, Any]) -> str:
@@ -275,7 +306,8 @@ async def integrations_save(site_id: str, request: Request, services: ServicesDe
     """Replace a site's integrations; secrets given in clear are stored encrypted."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     async with services.db.transaction() as session:
-        actor = await acting(session, request, form, services)
+        signed = await action_agent(session, request, form, key=services.settings.signing_key)
+        actor = signed.agent
         service.require_admin(actor)
         site = next(
             (
@@ -292,10 +324,17 @@ async def integrations_save(site_id: str, request: Request, services: ServicesDe
         except untrusted.UntrustedInput as exc:
             raise BadInput(f"integrations: {exc}", code="bad_json") from None
         old = site.settings.get("integrations") or {}
-        site.settings = {
-            **site.settings,
-            "integrations": seal_secrets(wanted, old, services.settings.encryption_key_bytes),
-        }
+        sealed = seal_secrets(wanted, old, services.settings.encryption_key_bytes)
+        try:
+            await rules.check_saved(sealed, settings=services.settings)
+        except Refused as refused:
+            if wants_json(request):
+                raise
+            text = form.get("integrations", "")
+            return await _integrations_view(
+                session, signed, services, refused=(site_id, text, refused.message)
+            )
+        site.settings = {**site.settings, "integrations": sealed}
         await audit.record(
             session,
             agent=actor,

@@ -11,15 +11,17 @@ import hashlib
 import hmac
 import json
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 
-from shopchat.kit import crypto
+from shopchat.kit import crypto, outbound
 
 TIMEOUT_SECONDS = 10.0
 _RETRYABLE = {408, 425, 429}
@@ -113,12 +115,33 @@ async def send_webhook(
     check(await http.post(str(config["url"]), content=body, headers=headers))
 
 
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """The SMTP server an email goes through; ``policy`` is set for a site's own host."""
+
+    host: str
+    port: int
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    policy: outbound.Policy | None = None
+
+
 async def send_email(
-    config: dict[str, Any], payload: dict[str, Any], link: str, *, keys: Sequence[bytes]
+    config: dict[str, Any],
+    payload: dict[str, Any],
+    link: str,
+    *,
+    relay: Relay,
+    sender: str | None = None,
 ) -> None:
+    """Send through ``relay``; ``sender`` (the operator's) makes the site's ``from`` Reply-To."""
     message = EmailMessage()
     message["Subject"] = f"[{payload.get('site_name')}] {headline(payload)}"
-    message["From"] = str(config.get("from") or "shopchat@localhost")
+    own = str(config.get("from") or "shopchat@localhost")
+    message["From"] = sender or own
+    if sender and config.get("from"):
+        message["Reply-To"] = own
     recipients = config["to"] if isinstance(config["to"], list) else [config["to"]]
     message["To"] = ", ".join(str(r) for r in recipients)
     message.set_content(
@@ -126,22 +149,46 @@ async def send_email(
         f"“{payload.get('excerpt') or ''}”\n\n"
         f"Open the conversation: {link}\n"
     )
-    smtp = config.get("smtp") or {}
-    password = secret(smtp, "password", keys)
-    await asyncio.to_thread(_smtp_send, smtp, message, password)
+    await asyncio.to_thread(_smtp_send, relay, message)
 
 
-def _smtp_send(smtp: dict[str, Any], message: EmailMessage, password: str | None) -> None:
-    host, port = str(smtp.get("host") or "localhost"), int(smtp.get("port") or 25)
+class _CheckedSMTP(smtplib.SMTP):
+    """smtplib connecting only to checked addresses of the host (its name stays for TLS)."""
+
+    def __init__(self, host: str, port: int, *, policy: outbound.Policy) -> None:
+        self.policy = policy
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        addresses = outbound.resolve_blocking(
+            host, port, policy=self.policy, field="integrations.email.smtp.host"
+        )
+        error: OSError | None = None
+        for address in addresses:
+            try:
+                return socket.create_connection((address, port), timeout)
+            except OSError as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+
+def _smtp_send(relay: Relay, message: EmailMessage) -> None:
     try:
-        with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as client:
-            if smtp.get("starttls"):
+        with _connect(relay) as client:
+            if relay.starttls:
                 client.starttls(context=ssl.create_default_context())
-            if smtp.get("username") and password:
-                client.login(str(smtp["username"]), password)
+            if relay.username and relay.password:
+                client.login(relay.username, relay.password)
             client.send_message(message)
     except smtplib.SMTPResponseException as exc:
         error = DeliveryError if exc.smtp_code >= 400 and exc.smtp_code < 500 else Permanent
         raise error(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP: {exc}") from exc
+
+
+def _connect(relay: Relay) -> smtplib.SMTP:
+    if relay.policy is None:  # the operator's relay, where the operator said
+        return smtplib.SMTP(relay.host, relay.port, timeout=TIMEOUT_SECONDS)
+    return _CheckedSMTP(relay.host, relay.port, policy=relay.policy)

@@ -12,19 +12,19 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import select, update
 
 from shopchat.db import Database
+from shopchat.kit import outbound
 from shopchat.kit.periodic import cancel
 from shopchat.models import OutboxItem, Site
 from shopchat.models.base import utcnow
-from shopchat.notify import client
+from shopchat.notify import client, rules
 from shopchat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ class OutboxWorker:
         self.poll_seconds = poll_seconds
         self.base_backoff = base_backoff
         self.max_attempts = max_attempts
-        self.http = httpx.AsyncClient(timeout=client.TIMEOUT_SECONDS, follow_redirects=False)
+        self.http = outbound.guarded_client(
+            policy=settings.outbound_policy, timeout=client.TIMEOUT_SECONDS
+        )
         self.handlers: dict[str, Handler] = {
             "notify.slack": self._integration("slack"),
             "notify.discord": self._integration("discord"),
@@ -146,7 +148,10 @@ class OutboxWorker:
             await self._finish(item.id, sent_at=utcnow(), last_error=None)
 
     async def _failed(self, item: Claimed, exc: Exception) -> None:
-        permanent = isinstance(exc, client.Permanent) or item.attempts >= self.max_attempts
+        permanent = (
+            isinstance(exc, client.Permanent | outbound.Refused)
+            or item.attempts >= self.max_attempts
+        )
         error = f"{type(exc).__name__}: {exc}"[:1000]
         log.warning(
             "outbox %s %s failed (attempt %d): %s", item.kind, item.id, item.attempts, error
@@ -174,6 +179,8 @@ class OutboxWorker:
             config = await self._config(item.site_id, channel)
             if config is None:
                 return  # switched off since: nothing to send, and nothing to retry
+            # Checked again: settings saved before these rules, or by other means, are not trusted.
+            chosen = rules.check(channel, config, settings=self.settings)
             link = self.conversation_link(str(item.payload.get("conversation_id")))
             keys = self.settings.decryption_keys
             match channel:
@@ -182,7 +189,9 @@ class OutboxWorker:
                 case "discord":
                     await client.send_discord(self.http, config, item.payload, link)
                 case "email":
-                    await client.send_email(config, item.payload, link, keys=keys)
+                    relay = self._relay(config, chosen, keys=keys)
+                    sender = self.settings.smtp_from
+                    await client.send_email(config, item.payload, link, relay=relay, sender=sender)
                 case "webhook":
                     await client.send_webhook(
                         self.http,
@@ -194,6 +203,28 @@ class OutboxWorker:
                     )
 
         return send
+
+    def _relay(
+        self, config: dict[str, Any], chosen: rules.Destination | None, *, keys: Sequence[bytes]
+    ) -> client.Relay:
+        if chosen is None:
+            password = self.settings.smtp_password
+            return client.Relay(
+                self.settings.smtp_host,
+                self.settings.smtp_port,
+                starttls=self.settings.smtp_starttls,
+                username=self.settings.smtp_username,
+                password=password.get_secret_value() if password else None,
+            )
+        smtp = config["smtp"]
+        return client.Relay(
+            chosen.host,
+            chosen.port,
+            starttls=bool(smtp.get("starttls")),
+            username=str(smtp["username"]) if smtp.get("username") else None,
+            password=client.secret(smtp, "password", keys),
+            policy=self.settings.outbound_policy,
+        )
 
     async def _config(self, site_id: uuid.UUID | None, channel: str) -> dict[str, Any] | None:
         async with self.db.transaction() as session:

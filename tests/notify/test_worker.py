@@ -116,6 +116,24 @@ async def test_an_item_claimed_by_a_dead_process_is_sent_after_its_lease(
         await db.dispose()
 
 
+async def test_a_sent_item_is_not_sent_again_when_its_lease_has_run_out(
+    console_settings: Settings, world: World, receiver: HttpReceiver
+) -> None:
+    db = await _setup(console_settings, world, receiver)
+    worker = OutboxWorker(db, console_settings)
+    try:
+        assert await worker.run_once() == 1 and len(receiver.requests) == 1
+        async with db.transaction() as session:  # long after: the lease is over
+            await session.execute(
+                update(OutboxItem).values(next_attempt_at=utcnow() - timedelta(hours=1))
+            )
+        assert await worker.run_once() == 0
+        assert len(receiver.requests) == 1 and (await _item(db)).attempts == 1
+    finally:
+        await worker.stop()
+        await db.dispose()
+
+
 async def test_dedupe_key_is_unique(console_settings: Settings, world: World) -> None:
     db = Database(console_settings)
     try:
@@ -139,7 +157,7 @@ async def test_workers_share_items_on_postgres(
     """Two workers claim at once: SKIP LOCKED gives each item to exactly one of them."""
     url = await asyncio.to_thread(create_postgres_database)
     try:
-        settings = make_settings(tmp_path / "pg", url)
+        settings = make_settings(tmp_path / "pg", url, outbound_allowed_hosts="127.0.0.1")
         await upgrade(settings)
         db = Database(settings)
         async with db.transaction() as session:
