@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -25,8 +26,10 @@ from tests.support.chat import bearer, open_session
 MIB = 1024 * 1024
 
 
-def _upload(server, token: str, name: str, data: bytes) -> httpx.Response:
-    return httpx.post(
+def _upload(
+    server, token: str, name: str, data: bytes, *, http: httpx.Client | None = None
+) -> httpx.Response:
+    return (http or httpx).post(
         f"{server.url}/api/v1/widget/attachments",
         files={"file": (name, data, "application/octet-stream")},
         headers=bearer(token),
@@ -40,10 +43,11 @@ def _png(size: tuple[int, int], mode: str = "1") -> bytes:
     return out.getvalue()
 
 
-def _gradient_png(side: int) -> bytes:
-    """A legal image that is small to send and costly to decode (side² RGB pixels)."""
+@cache
+def _costly_png() -> bytes:
+    """A legal image, small to send (500 KB), that takes seconds and 108 MB to decode."""
     out = io.BytesIO()
-    Image.linear_gradient("L").resize((side, side)).convert("RGB").save(out, "PNG")
+    Image.new("RGB", (6000, 6000), (10, 120, 200)).save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
@@ -159,7 +163,7 @@ def test_the_pixel_limit_of_a_still_image(server, sites):
 def test_decoding_longer_than_the_time_ceiling_is_stopped(server, sites, monkeypatch):
     monkeypatch.setattr("shopchat.attachment.sandbox.DECODE_SECONDS", 0.5)
     token = open_session(server.url, sites.create())["session_token"]
-    costly = _gradient_png(6000)  # seconds of work, far under every size limit
+    costly = _costly_png()
     answer, took, waits = _while_handled(
         server, sites.create(), lambda: _upload(server, token, "slow.png", costly)
     )
@@ -172,7 +176,7 @@ def test_decoding_longer_than_the_time_ceiling_is_stopped(server, sites, monkeyp
 def test_decoding_over_the_memory_ceiling_is_refused(server, sites, monkeypatch):
     monkeypatch.setattr("shopchat.attachment.sandbox.DECODE_MEMORY_BYTES", 160 * MIB)
     token = open_session(server.url, sites.create())["session_token"]
-    costly = _gradient_png(6000)  # 108 MB of pixels, twice over while re-encoding
+    costly = _costly_png()  # decoded once, and copied once to drop its metadata
     with _peak_growth() as growth:
         answer = _upload(server, token, "big.png", costly)
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "image_too_large")
@@ -184,9 +188,10 @@ def test_uploads_per_conversation_are_limited(server, sites):
     credentials = sites.create()
     token = open_session(server.url, credentials)["session_token"]
     pdf = b"%PDF-1.4\n%%EOF\n"
-    for _ in range(endpoints.UPLOADS_PER_CONVERSATION_PER_HOUR):
-        assert _upload(server, token, "a.pdf", pdf).status_code == 201
-    refused = _upload(server, token, "a.pdf", pdf)
+    with httpx.Client() as http:
+        for _ in range(endpoints.UPLOADS_PER_CONVERSATION_PER_HOUR):
+            assert _upload(server, token, "a.pdf", pdf, http=http).status_code == 201
+        refused = _upload(server, token, "a.pdf", pdf, http=http)
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "rate_limited"
     assert int(refused.headers["retry-after"]) > 0
