@@ -66,11 +66,11 @@ def clean(data: bytes, kind: FileType) -> bytes:
 def _check_size(image: Image.Image) -> None:
     """Refuse by the header's canvas and frame count, before any pixel is decoded."""
     width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise BadInput("image is too large", code="image_too_large")
     frames = getattr(image, "n_frames", 1)
-    if frames > MAX_FRAMES or frames * width * height > MAX_PIXELS:
-        raise BadInput("the animation has too many frames or pixels", code="image_too_large")
+    if frames > MAX_FRAMES:
+        raise BadInput("the animation has too many frames", code="image_too_large")
+    if frames * width * height > MAX_PIXELS:
+        raise BadInput("image is too large", code="image_too_large")
 
 
 _KEEP_INFO = ("transparency", "duration", "loop", "background", "disposal")
