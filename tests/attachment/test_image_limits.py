@@ -7,6 +7,7 @@ memory is not ours, which is the point.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import struct
@@ -20,7 +21,7 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from shopchat.attachment import endpoints, files
+from shopchat.attachment import endpoints, files, sandbox
 from tests.support.chat import bearer, open_session
 
 MIB = 1024 * 1024
@@ -161,20 +162,21 @@ def test_the_pixel_limit_of_a_still_image(server, sites):
 
 
 def test_decoding_longer_than_the_time_ceiling_is_stopped(server, sites, monkeypatch):
-    monkeypatch.setattr("shopchat.attachment.sandbox.DECODE_SECONDS", 0.5)
+    monkeypatch.setattr(sandbox, "DECODE_SECONDS", 0.5)
     token = open_session(server.url, sites.create())["session_token"]
     costly = _costly_png()
+    children = set(_children())
     answer, took, waits = _while_handled(
         server, sites.create(), lambda: _upload(server, token, "slow.png", costly)
     )
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "image_too_large")
     assert took < 2.5
     assert max(waits) < 1.0, waits
-    assert _children() == []  # the decoder was killed and reaped
+    assert set(_children()) <= children  # the cleaner was killed and reaped
 
 
 def test_decoding_over_the_memory_ceiling_is_refused(server, sites, monkeypatch):
-    monkeypatch.setattr("shopchat.attachment.sandbox.DECODE_MEMORY_BYTES", 160 * MIB)
+    monkeypatch.setattr(sandbox, "DECODE_MEMORY_BYTES", 160 * MIB)
     token = open_session(server.url, sites.create())["session_token"]
     costly = _costly_png()  # decoded once, and copied once to drop its metadata
     with _peak_growth() as growth:
@@ -182,6 +184,25 @@ def test_decoding_over_the_memory_ceiling_is_refused(server, sites, monkeypatch)
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "image_too_large")
     assert growth() < 100 * MIB
     assert _upload(server, token, "small.png", _png((64, 64), "RGB")).status_code == 201
+
+
+def test_an_upload_waits_for_a_free_cleaner_and_no_longer(server, sites, monkeypatch):
+    token = open_session(server.url, sites.create())["session_token"]
+    small = _png((8, 8), "RGB")
+    assert _upload(server, token, "a.png", small).status_code == 201
+    loop = server.server.servers[0].get_loop()
+    slots = sandbox._slots[loop]
+    for _ in range(sandbox.DECODERS):  # every cleaner busy
+        asyncio.run_coroutine_threadsafe(slots.acquire(), loop).result(timeout=5)
+    monkeypatch.setattr(sandbox, "DECODE_SECONDS", 0.3)
+    try:
+        busy = _upload(server, token, "b.png", small)
+    finally:
+        for _ in range(sandbox.DECODERS):
+            loop.call_soon_threadsafe(slots.release)
+    assert (busy.status_code, busy.json()["error"]["code"]) == (429, "uploads_busy")
+    assert int(busy.headers["retry-after"]) > 0
+    assert _upload(server, token, "c.png", small).status_code == 201
 
 
 def test_uploads_per_conversation_are_limited(server, sites):
