@@ -55,7 +55,8 @@ async def clean(data: bytes, kind: files.FileType) -> bytes:
 
 
 async def _in_child(data: bytes, pillow_format: str) -> bytes:
-    limits = (str(DECODE_MEMORY_BYTES), str(math.ceil(DECODE_SECONDS)))
+    # The CPU limit is a backstop, for a child whose server died before it could kill it.
+    limits = (str(DECODE_MEMORY_BYTES), str(math.ceil(DECODE_SECONDS) + 5))
     child = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "shopchat.attachment.sandbox", pillow_format, *limits),
         stdin=PIPE,

@@ -11,6 +11,7 @@ import asyncio
 import io
 import os
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -184,6 +185,27 @@ def test_decoding_over_the_memory_ceiling_is_refused(server, sites, monkeypatch)
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "image_too_large")
     assert growth() < 100 * MIB
     assert _upload(server, token, "small.png", _png((64, 64), "RGB")).status_code == 201
+
+
+def test_cleaning_a_file_holds_no_database_connection(server, sites, monkeypatch):
+    started, release = threading.Event(), threading.Event()
+
+    async def held_clean(data: bytes, _kind: object) -> bytes:
+        started.set()
+        await asyncio.to_thread(release.wait, 10)
+        return data
+
+    monkeypatch.setattr(sandbox, "clean", held_clean)
+    token = open_session(server.url, sites.create())["session_token"]
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_upload, server, token, "a.png", _png((8, 8), "RGB"))
+        assert started.wait(timeout=10)
+        try:  # SQLite has one connection: a transaction held now would stall this
+            _, waited = _timed(lambda: open_session(server.url, sites.create()))
+        finally:
+            release.set()
+        assert pending.result().status_code == 201
+    assert waited < 1.0
 
 
 def test_an_upload_waits_for_a_free_cleaner_and_no_longer(server, sites, monkeypatch):
