@@ -7,16 +7,21 @@ account can upload to or read from the conversation.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from PIL import Image, PngImagePlugin
 
-from shopchat.attachment import files
+from shopchat.attachment import files, sandbox
 from shopchat.console import attachments, auth
 from tests.console.helpers import ConsoleClient, World
 from tests.support.chat import WidgetSocket, bearer, is_type, open_session
@@ -284,3 +289,33 @@ def test_uploads_per_agent_are_limited(
     assert int(refused.headers["retry-after"]) > 0
     colleague = client(world.a.email("agent2"))
     assert _upload(colleague, conversation_id, "a.pdf", pdf).status_code == 201
+
+
+def test_cleaning_an_agents_file_holds_no_database_connection(
+    console_server: ServerThread,
+    world: World,
+    client: Callable[..., ConsoleClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    socket_, conversation_id, _ = _handed_off(console_server, world)
+    socket_.close()
+    agent = client(world.a.email("agent"))
+    started, release = threading.Event(), threading.Event()
+
+    async def held_clean(data: bytes, _kind: object) -> bytes:
+        started.set()
+        await asyncio.to_thread(release.wait, 10)
+        return data
+
+    monkeypatch.setattr(sandbox, "clean", held_clean)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_upload, agent, conversation_id, "a.png", _png())
+        assert started.wait(timeout=10)
+        try:  # the console's SQLite has one connection: a transaction held would stall this
+            began = time.monotonic()
+            open_session(console_server.url, world.a.credentials)
+            waited = time.monotonic() - began
+        finally:
+            release.set()
+        assert pending.result().status_code == 201
+    assert waited < 1.0
