@@ -33,16 +33,18 @@ async def upload(
     )
     if retry_after:
         raise RateLimited("too many uploads; try again later", retry_after=retry_after)
-    upload = await read_upload(request)
     async with services.db.transaction() as session:
-        attachment = await service.store_upload(
-            session,
-            data_dir=services.settings.data_dir,
-            claims=claims,
-            filename=upload.filename,
-            data=upload.data,
-        )
-        return service.read_public(attachment)
+        await service.own_conversation(session, claims)  # before the body is read
+    upload = await read_upload(request)
+    attachment = await service.save(
+        services.db,
+        data_dir=services.settings.data_dir,
+        site_id=claims.site_id,
+        conversation_id=claims.conversation_id,
+        filename=upload.filename,
+        data=upload.data,
+    )
+    return service.read_public(attachment)
 
 
 @router.get("/api/v1/attachments/{attachment_id}")

@@ -10,7 +10,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from shopchat.kit.errors import BadInput, ShopchatError
 
 MAX_BYTES = 10 * 1024 * 1024
+# Of one still image, and of all the frames of an animation together: each frame decodes
+# to the whole canvas, so a tiny file of many frames costs what its canvases add up to.
 MAX_PIXELS = 40_000_000
+MAX_FRAMES = 200
 
 
 class UnsupportedType(ShopchatError):
@@ -30,6 +33,7 @@ JPEG = FileType("image/jpeg", "jpg", "JPEG")
 GIF = FileType("image/gif", "gif", "GIF")
 WEBP = FileType("image/webp", "webp", "WEBP")
 PDF = FileType("application/pdf", "pdf", None)
+IMAGES = {kind.pillow_format: kind for kind in (PNG, JPEG, GIF, WEBP)}
 
 
 def sniff(data: bytes) -> FileType:
@@ -53,12 +57,20 @@ def clean(data: bytes, kind: FileType) -> bytes:
         return data
     try:
         with Image.open(io.BytesIO(data), formats=[kind.pillow_format]) as image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise BadInput("image is too large", code="image_too_large")
+            _check_size(image)
             return _reencode(image, kind)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise BadInput("the image could not be read", code="bad_image") from None
+
+
+def _check_size(image: Image.Image) -> None:
+    """Refuse by the header's canvas and frame count, before any pixel is decoded."""
+    width, height = image.size
+    frames = getattr(image, "n_frames", 1)
+    if frames > MAX_FRAMES:
+        raise BadInput("the animation has too many frames", code="image_too_large")
+    if frames * width * height > MAX_PIXELS:
+        raise BadInput("image is too large", code="image_too_large")
 
 
 _KEEP_INFO = ("transparency", "duration", "loop", "background", "disposal")

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shopchat.attachment import files, storage
+from shopchat.attachment import files, sandbox, storage
 from shopchat.conversation import repository as conversations
 from shopchat.conversation.tokens import SessionClaims
+from shopchat.db import Database
 from shopchat.kit.errors import BadInput, NotFound
 from shopchat.models import Attachment, Site
 
@@ -30,28 +32,8 @@ def safe_filename(name: str | None, extension: str) -> str:
     return f"{base}.{extension}"
 
 
-async def store_upload(
-    session: AsyncSession,
-    *,
-    data_dir: Path,
-    claims: SessionClaims,
-    filename: str | None,
-    data: bytes,
-) -> Attachment:
-    """A customer's upload to the token's own conversation."""
-    await own_conversation(session, claims)
-    return await save(
-        session,
-        data_dir=data_dir,
-        site_id=claims.site_id,
-        conversation_id=claims.conversation_id,
-        filename=filename,
-        data=data,
-    )
-
-
 async def save(
-    session: AsyncSession,
+    db: Database,
     *,
     data_dir: Path,
     site_id: uuid.UUID,
@@ -61,12 +43,14 @@ async def save(
 ) -> Attachment:
     """Check the real type, strip metadata, write the bytes, then record the attachment.
 
+    Call it outside any transaction: cleaning an image may take seconds, and a transaction
+    held meanwhile (SQLite's pool has one connection) would stall every other request.
     The caller has checked that the sender may write to this conversation.
     """
     if not data:
         raise BadInput("the file is empty", code="empty_file")
     kind = files.sniff(data)
-    cleaned = await asyncio.to_thread(files.clean, data, kind)
+    cleaned = await sandbox.clean(data, kind)
     attachment = Attachment(
         id=uuid.uuid4(),
         site_id=site_id,
@@ -77,9 +61,20 @@ async def save(
     )
     attachment.storage_key = storage.storage_key(site_id, attachment.id)
     await asyncio.to_thread(storage.write, data_dir, attachment.storage_key, cleaned)
-    session.add(attachment)
-    await session.flush()
+    try:
+        await _record(db, attachment)
+    except BaseException:
+        storage.remove(data_dir, attachment.storage_key)  # no row, no file
+        raise
     return attachment
+
+
+async def _record(db: Database, attachment: Attachment) -> None:
+    try:
+        async with db.transaction() as session:
+            session.add(attachment)
+    except IntegrityError:  # the conversation was deleted while its file was cleaned
+        raise NotFound("conversation not found", code="conversation_not_found") from None
 
 
 async def attachment_for(
@@ -145,6 +140,7 @@ def _attachment_uuid(raw: str) -> uuid.UUID:
 
 
 async def own_conversation(session: AsyncSession, claims: SessionClaims) -> None:
+    """The token's conversation exists and is still its contact's; else not found."""
     conversation = await conversations.get_conversation(
         session, site_id=claims.site_id, conversation_id=claims.conversation_id
     )

@@ -34,5 +34,9 @@ def write(data_dir: Path, key: str, data: bytes) -> None:
     os.replace(partial, target)
 
 
+def remove(data_dir: Path, key: str) -> None:
+    path_of(data_dir, key).unlink(missing_ok=True)
+
+
 def _is_hex(value: str) -> bool:
     return len(value) == 32 and all(c in "0123456789abcdef" for c in value)

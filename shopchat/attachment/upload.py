@@ -18,7 +18,6 @@ _MULTIPART_OVERHEAD = 16 * 1024
 class Upload:
     filename: str | None
     data: bytes
-    fields: dict[str, str]  # the form's text fields (a CSRF token, for one)
 
 
 async def read_upload(request: Request) -> Upload:
@@ -42,12 +41,11 @@ async def read_upload(request: Request) -> Upload:
         if not isinstance(part, UploadFile):
             raise BadInput("send the file in a form field named 'file'", code="bad_upload")
         data = await part.read()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
     finally:
         await form.close()
     if len(data) > files.MAX_BYTES:
         raise too_large()
-    return Upload(part.filename, data, fields)
+    return Upload(part.filename, data)
 
 
 async def _bounded_body(request: Request, limit: int) -> bytes:

@@ -17,7 +17,7 @@ from shopchat.attachment import service as attachments
 from shopchat.attachment.responses import file_response
 from shopchat.attachment.upload import read_upload
 from shopchat.console import auth, service
-from shopchat.console.web import SECURITY_HEADERS, acting
+from shopchat.console.web import SECURITY_HEADERS, action_agent
 from shopchat.kit.errors import Forbidden, NotFound, RateLimited, Unauthorized
 from shopchat.services import Services, ServicesDep
 
@@ -31,26 +31,25 @@ async def upload(
     services: ServicesDep,
     conversation_id: Annotated[str, Query(max_length=64)],
 ) -> Response:
-    """Multipart ``file`` (and ``csrf_token``, or the X-CSRF-Token header) for a reply."""
-    if not request.cookies.get(auth.SESSION_COOKIE):
-        raise Unauthorized("sign in first", code="signed_out")
+    """Multipart ``file``, with the X-CSRF-Token header, for a reply."""
     cid = _conversation_uuid(conversation_id)
-    sent = await read_upload(request)
+    # Who may upload where is settled before a byte of the body is read.
     async with services.db.transaction() as session:
-        agent = await acting(session, request, sent.fields, services)
-        conversation = await service.load(session, agent, cid)
-        if agent.role == "trainee":
+        signed = await action_agent(session, request, None, key=services.settings.signing_key)
+        conversation = await service.load(session, signed.agent, cid)
+        if signed.agent.role == "trainee":
             raise Forbidden("held replies cannot carry files yet", code="role_required")
-        await _limit(services, agent.id)
-        attachment = await attachments.save(
-            session,
-            data_dir=services.settings.data_dir,
-            site_id=conversation.site_id,
-            conversation_id=conversation.id,
-            filename=sent.filename,
-            data=sent.data,
-        )
-        body: dict[str, Any] = attachments.read_public(attachment)
+        await _limit(services, signed.agent.id)
+    sent = await read_upload(request)
+    attachment = await attachments.save(
+        services.db,
+        data_dir=services.settings.data_dir,
+        site_id=conversation.site_id,
+        conversation_id=conversation.id,
+        filename=sent.filename,
+        data=sent.data,
+    )
+    body: dict[str, Any] = attachments.read_public(attachment)
     return JSONResponse(body, status_code=201, headers=SECURITY_HEADERS)
 
 

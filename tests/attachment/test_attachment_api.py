@@ -49,6 +49,48 @@ def test_an_image_is_stored_without_its_metadata_and_served_to_its_conversation(
     assert body["size"] == len(served.content)
 
 
+def _served(server, token: str, uploaded: httpx.Response) -> httpx.Response:
+    assert uploaded.status_code == 201, uploaded.text
+    attachment = uploaded.json()["id"]
+    served = httpx.get(f"{server.url}/api/v1/attachments/{attachment}", headers=bearer(token))
+    assert served.status_code == 200
+    return served
+
+
+def test_gif_and_webp_images_are_stored_without_their_metadata(server, sites):
+    token = _token(server, sites)
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    gif, webp = io.BytesIO(), io.BytesIO()
+    Image.new("P", (40, 30), 3).save(gif, "GIF", comment=b"home: Secret Street 1")
+    Image.new("RGB", (40, 30), (9, 99, 199)).save(
+        webp, "WEBP", exif=exif.tobytes(), xmp=b"<x:xmpmeta>Secret Street 1</x:xmpmeta>"
+    )
+    for pillow_format, data in (("GIF", gif.getvalue()), ("WEBP", webp.getvalue())):
+        assert b"Secret" in data
+        served = _served(server, token, _upload(server, token, "a.png", data))
+        assert served.headers["content-type"] == f"image/{pillow_format.lower()}"
+        assert b"Secret" not in served.content
+        image = Image.open(io.BytesIO(served.content))
+        assert (image.format, image.size) == (pillow_format, (40, 30))
+
+
+def test_animated_gif_webp_and_png_keep_their_frames(server, sites):
+    token = _token(server, sites)
+    frames = [Image.new("RGB", (24, 16), color) for color in ("red", "lime", "blue")]
+    for pillow_format in ("GIF", "WEBP", "PNG"):
+        out = io.BytesIO()
+        frames[0].save(
+            out, pillow_format, save_all=True, append_images=frames[1:], duration=100, loop=0
+        )
+        served = _served(server, token, _upload(server, token, "a.gif", out.getvalue()))
+        image = Image.open(io.BytesIO(served.content))
+        assert (image.format, image.n_frames) == (pillow_format, 3)
+        image.seek(2)
+        red, _, blue = image.convert("RGB").getpixel((0, 0))  # type: ignore[misc]
+        assert red < 16 and blue > 240  # the last frame is still blue (WebP is lossy)
+
+
 def test_a_pdf_is_accepted_and_downloaded_as_an_attachment(server, sites):
     token = _token(server, sites)
     pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,14 +7,22 @@ account can upload to or read from the conversation.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from PIL import Image, PngImagePlugin
 
+from shopchat.attachment import files, sandbox
+from shopchat.console import attachments, auth
 from tests.console.helpers import ConsoleClient, World
 from tests.support.chat import WidgetSocket, bearer, is_type, open_session
 from tests.support.server import ServerThread
@@ -68,6 +76,23 @@ def _upload(
         files={"file": (name, data, "image/png")},
         headers=headers,
     )
+
+
+def _answer_before_the_body(
+    server: ServerThread, conversation_id: str, headers: dict[str, str]
+) -> int:
+    """The status of an upload whose headers announce 10 MB of which only 6 bytes come."""
+    head = [
+        f"POST /console/attachments?conversation_id={conversation_id} HTTP/1.1",
+        f"Host: 127.0.0.1:{server.port}",
+        "Content-Type: multipart/form-data; boundary=b",
+        f"Content-Length: {files.MAX_BYTES}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall("\r\n".join([*head, "", ""]).encode() + b"--b\r\n")
+        status_line = connection.recv(200)  # times out if the server waits for the body
+    return int(status_line.split(b" ", 2)[1])
 
 
 def test_an_agents_file_reaches_the_customer(
@@ -221,3 +246,76 @@ def test_a_large_image_is_accepted(
     big = _png((400, 400), noise=True)
     assert len(big) > 200_000
     assert _upload(agent, conversation_id, "big.png", big).status_code == 201
+
+
+def test_the_session_csrf_and_conversation_are_checked_before_the_body_is_read(
+    console_server: ServerThread, world: World, client: Callable[..., ConsoleClient]
+) -> None:
+    socket_, conversation_id, _ = _handed_off(console_server, world)
+    socket_.close()
+    agent = client(world.a.email("agent"))
+    cookie = f"{auth.SESSION_COOKIE}={agent.http.cookies[auth.SESSION_COOKIE]}"
+    forged = {"Cookie": f"{auth.SESSION_COOKIE}=forged-session"}
+    assert _answer_before_the_body(console_server, conversation_id, forged) == 401
+    no_csrf = {"Cookie": cookie}
+    assert _answer_before_the_body(console_server, conversation_id, no_csrf) == 403
+    signed = {"Cookie": cookie, "X-CSRF-Token": agent.csrf}
+    assert _answer_before_the_body(console_server, str(uuid.uuid4()), signed) == 404
+    owner_b = client(world.b.email("owner"))
+    b_cookie = f"{auth.SESSION_COOKIE}={owner_b.http.cookies[auth.SESSION_COOKIE]}"
+    other_account = {"Cookie": b_cookie, "X-CSRF-Token": owner_b.csrf}
+    assert _answer_before_the_body(console_server, conversation_id, other_account) == 404
+    # The token only in the form would be read with the body: the header is required.
+    in_form = agent.http.post(
+        "/console/attachments",
+        params={"conversation_id": conversation_id},
+        files={"file": ("a.png", _png(), "image/png")},
+        data={"csrf_token": agent.csrf},
+    )
+    assert (in_form.status_code, in_form.json()["error"]["code"]) == (403, "csrf")
+
+
+def test_uploads_per_agent_are_limited(
+    console_server: ServerThread, world: World, client: Callable[..., ConsoleClient]
+) -> None:
+    socket_, conversation_id, _ = _handed_off(console_server, world)
+    socket_.close()
+    agent = client(world.a.email("agent"))
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    for _ in range(attachments.UPLOADS_PER_AGENT_PER_HOUR):
+        assert _upload(agent, conversation_id, "a.pdf", pdf).status_code == 201
+    refused = _upload(agent, conversation_id, "a.pdf", pdf)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "rate_limited")
+    assert int(refused.headers["retry-after"]) > 0
+    colleague = client(world.a.email("agent2"))
+    assert _upload(colleague, conversation_id, "a.pdf", pdf).status_code == 201
+
+
+def test_cleaning_an_agents_file_holds_no_database_connection(
+    console_server: ServerThread,
+    world: World,
+    client: Callable[..., ConsoleClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    socket_, conversation_id, _ = _handed_off(console_server, world)
+    socket_.close()
+    agent = client(world.a.email("agent"))
+    started, release = threading.Event(), threading.Event()
+
+    async def held_clean(data: bytes, _kind: object) -> bytes:
+        started.set()
+        await asyncio.to_thread(release.wait, 10)
+        return data
+
+    monkeypatch.setattr(sandbox, "clean", held_clean)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(_upload, agent, conversation_id, "a.png", _png())
+        assert started.wait(timeout=10)
+        try:  # the console's SQLite has one connection: a transaction held would stall this
+            began = time.monotonic()
+            open_session(console_server.url, world.a.credentials)
+            waited = time.monotonic() - began
+        finally:
+            release.set()
+        assert pending.result().status_code == 201
+    assert waited < 1.0

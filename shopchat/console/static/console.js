@@ -193,7 +193,6 @@
     if (!file) return;
     var data = new FormData();
     data.append("file", file);
-    data.append("csrf_token", csrf);
     toast("Uploading " + file.name + "…");
     fetch(input.dataset.upload, {
       method: "POST",
