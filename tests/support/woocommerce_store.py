@@ -279,6 +279,9 @@ class WooCommerceTestStore:
             found = [p for p in found if in_category(p, int(params["category"]))]
         if params.get("search"):
             found = [p for p in found if matches_search(p, params["search"])]
+        if params.get("sku"):  # exact SKUs, comma-separated, as WooCommerce's ``sku`` filter
+            skus = {s.strip().casefold() for s in params["sku"].split(",")}
+            found = [p for p in found if str(p.get("sku", "")).casefold() in skus]
         if params.get("search") and "orderby" not in params:
             found.sort(key=lambda p: search_rank(p, params["search"]))
         else:
