@@ -402,29 +402,18 @@ async def _connect_store(
     settings: Settings, args: argparse.Namespace, url: str, key: str, secret: str
 ) -> None:
     from shopchat.commerce.registry import encrypt_store_credentials
-    from shopchat.commerce.store import StoreAuthError, StoreError
-    from shopchat.commerce.woocommerce import WooCommerceCredentials, woocommerce_store
+    from shopchat.commerce.woocommerce import WooCommerceCredentials
     from shopchat.migrations.runner import migrated_transaction
     from shopchat.site.repository import get_site_by_key
+    from shopchat.site.store_check import StoreCheckFailed, StoreConnection, check_store
 
     if not key.startswith("ck_") or not secret.startswith("cs_"):
         raise CommandError("WooCommerce keys start with ck_ (key) and cs_ (secret)")
     if args.check:
-        store = woocommerce_store(
-            store_url=url, credentials=WooCommerceCredentials(key, secret), timeout=10.0
-        )
         try:
-            await store.list_products(limit=1)
-            await store.orders_for_customer(1, limit=1)  # the assistant reads orders too
-        except StoreAuthError as exc:
-            raise CommandError(
-                f"the store refused these keys ({exc}); create a Read key under WooCommerce "
-                "→ Settings → Advanced → REST API"
-            ) from None
-        except StoreError as exc:
-            raise CommandError(f"could not read the store at {url}: {exc}") from None
-        finally:
-            await store.aclose()
+            await check_store(StoreConnection(url, WooCommerceCredentials(key, secret)))
+        except StoreCheckFailed as exc:
+            raise CommandError(str(exc)) from None
 
     async with migrated_transaction(settings) as session:
         site = await get_site_by_key(session, args.site_key)

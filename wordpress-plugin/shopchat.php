@@ -24,6 +24,7 @@ require_once SHOPCHAT_PLUGIN_DIR . 'includes/class-shopchat-jwt.php';
 require_once SHOPCHAT_PLUGIN_DIR . 'includes/class-shopchat-customer-rule.php';
 require_once SHOPCHAT_PLUGIN_DIR . 'includes/settings.php';
 require_once SHOPCHAT_PLUGIN_DIR . 'includes/woocommerce.php';
+require_once SHOPCHAT_PLUGIN_DIR . 'includes/webhook-delivery.php';
 require_once SHOPCHAT_PLUGIN_DIR . 'includes/identity.php';
 require_once SHOPCHAT_PLUGIN_DIR . 'includes/frontend.php';
 

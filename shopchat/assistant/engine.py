@@ -17,8 +17,8 @@ from typing import Any
 
 from shopchat.assistant import templates as t
 from shopchat.assistant.nlu import Entities, Sentiment, classify, detect_language, sentiment
-from shopchat.assistant.nlu.entities import extract_entities
-from shopchat.assistant.responder import Reply, ResponderDeps, StreamSink, Turn
+from shopchat.assistant.nlu.entities import extract_entities, sku_like
+from shopchat.assistant.responder import HistoryItem, Reply, ResponderDeps, StreamSink, Turn
 from shopchat.assistant.tools import ToolResult, Tools, tools_for_turn
 from shopchat.knowledge.repository import STOPWORDS, search_terms
 
@@ -77,7 +77,25 @@ _INJECTION = re.compile(
     r"you are now|developer mode|jailbreak|reveal .*(orders|prompt)",
     re.IGNORECASE | re.MULTILINE,
 )
-_BARE_NUMBER = re.compile(r"(?<![\w.,])#?(\d{3,10})(?![\w.,])")
+_BARE_NUMBER = re.compile(
+    r"(?<![\w.,/-])#?((?:[A-Za-z]{1,5}-)?\d{1,12}(?:[-/]\d{1,12}){0,2})(?![\w.,/-])"
+)
+_MIN_BARE_DIGITS = 3  # a shorter bare number is an order number only when we asked for one
+# "my order", "mein Paket": the customer's own orders, not one named earlier in the chat.
+_OWN_ORDERS = re.compile(
+    r"\b(?:my (?:last |latest |recent )?(?:orders?|parcels?|packages?|delivery|purchases?)|"
+    r"meine? (?:letzte |neueste )?(?:bestellung(?:en)?|paket|lieferung)|"
+    r"m(?:a|es|on) (?:dernière )?(?:commandes?|colis|livraison)|"
+    r"mis? (?:último )?(?:pedidos?|paquetes?|compras?)|"
+    r"mijn (?:laatste )?(?:bestellingen?|pakket))\b",
+    re.IGNORECASE,
+)
+# "can I cancel it?", "wann kommt sie?": a question about the order named before.
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|that one|this one|th(?:at|is) order|the same|sie|ihn|diese[nrs]?|davon|"
+    r"ça|cela|celle-ci|celle-là|elle|esa|ese|eso|esta|este|esto|deze|dat)\b",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _QUERY_NOISE = frozenset(
@@ -144,10 +162,16 @@ def understand(turn: Turn) -> Understanding:
         intent=label or prediction.intent,
         confidence=1.0 if label else prediction.confidence,
         mood=sentiment(turn.text),
-        entities=extract_entities(turn.text),
+        entities=extract_entities(turn.text, known_orders=known_orders(turn)),
         injection=bool(_INJECTION.search(turn.text)),
         alternatives=tuple(name for name, _ in prediction.alternatives),
     )
+
+
+def known_orders(turn: Turn) -> tuple[str, ...]:
+    """The verified customer's recent order numbers, as the shop prints them."""
+    orders = turn.customer.recent_orders if turn.customer else []
+    return tuple(str(o["number"]) for o in orders if isinstance(o, dict) and o.get("number"))
 
 
 def person_needed(turn: Turn, understood: Understanding) -> str | None:
@@ -295,11 +319,28 @@ class Conversation:
         now = self._numbers_now()
         if now:
             return now[0]
-        for text in self._earlier_customer_texts():
-            found = extract_entities(text).order_numbers or _detail_numbers(text)
-            if found:
+        if not self._follows_up():
+            return None  # a new question: the order named earlier is not what it asks about
+        known = known_orders(self.turn)
+        history = self.turn.history
+        customer_turns = [i for i, item in enumerate(history) if item.role == "customer"]
+        for i in reversed(customer_turns[-_HISTORY_TURNS:]):
+            text = history[i].text
+            asked = i > 0 and _asked_for_number_in(history[i - 1])
+            found = extract_entities(text, known_orders=known).order_numbers
+            if found := found or _detail_numbers(text, asked=asked):
                 return found[0]
         return None
+
+    def _follows_up(self) -> bool:
+        """Whether this message continues about an order named before (gives the email for
+        it, or says "it"), rather than asking afresh ("where is my order?")."""
+        text = self.turn.text
+        if self.u.entities.emails:
+            return True
+        if _OWN_ORDERS.search(text):
+            return False
+        return _mostly_details(text) or bool(_REFERS_BACK.search(text))
 
     def order_email(self) -> str | None:
         if self.u.entities.emails:
@@ -310,7 +351,8 @@ class Conversation:
         return None
 
     def _numbers_now(self) -> tuple[str, ...]:
-        return self.u.entities.order_numbers or _detail_numbers(self.turn.text)
+        asked = _asked_for_number(self.turn)
+        return self.u.entities.order_numbers or _detail_numbers(self.turn.text, asked=asked)
 
     def _earlier_customer_texts(self) -> list[str]:
         """What the customer (never the assistant or an agent) wrote lately, newest first."""
@@ -332,8 +374,11 @@ class Conversation:
             return await self.tool_failed(result)
         lines = [self.say("shipping_head")]
         for zone in result.data["zones"]:
+            # WooCommerce names zone 0 for the shop owner ("Locations not covered by your
+            # other zones"); customers read "everywhere else" in their own language.
+            name = self.say("everywhere_else") if zone["everywhere_else"] else zone["name"]
             for method in zone["methods"]:
-                lines.append(f"• {zone['name']}: {method['title']}{self._cost(method)}")
+                lines.append(f"• {name}: {method['title']}{self._cost(method)}")
         return Answer("\n".join(lines), self.quick("track", "payment"))
 
     def _cost(self, method: dict[str, Any]) -> str:
@@ -364,9 +409,15 @@ class Conversation:
         return self._named
 
     async def _product_query(self) -> str:
-        """What to look up: the catalogue names the customer typed, else their product words."""
+        """What to look up: SKUs or catalogue names the customer typed, else product words."""
+        if skus := self._skus():
+            return " ".join(skus[:3])
         named = await self.named_products()
         return " ".join(named[:3]) if named else product_query(self.turn.text)
+
+    def _skus(self) -> tuple[str, ...]:
+        numbers = set(self.u.entities.order_numbers)
+        return tuple(s for s in sku_like(self.turn.text) if s not in numbers)
 
     async def products(self) -> Answer:
         query = await self._product_query()
@@ -483,7 +534,8 @@ class Conversation:
         if entries := faq.data.get("entries"):
             best = entries[0]
             return Answer(best["body"], confidence=FAQ_CONFIDENCE, sources=[best["id"]])
-        if {self.u.intent, *self.u.alternatives} & _PRODUCT_INTENTS or await self.named_products():
+        product_words = {self.u.intent, *self.u.alternatives} & _PRODUCT_INTENTS or self._skus()
+        if product_words or await self.named_products():
             query = await self._product_query()
             found = await self._search(query) if query else None
             if found is not None and found.ok and found.data["products"]:
@@ -645,12 +697,28 @@ def _quick_reply_intent(text: str) -> str | None:
     return None
 
 
-def _detail_numbers(text: str) -> tuple[str, ...]:
-    """Bare numbers ("1042") count as order numbers only in a message that gives details."""
+def _detail_numbers(text: str, *, asked: bool) -> tuple[str, ...]:
+    """Bare numbers ("1042", "2024-0001") count as order numbers only in a message that gives
+    details; short ones ("32") only when the assistant has just asked for the number."""
     if not _mostly_details(text):
         return ()
     without_emails = _EMAIL.sub(" ", text)
-    return tuple(m.group(1) for m in _BARE_NUMBER.finditer(without_emails))
+    found = (m.group(1) for m in _BARE_NUMBER.finditer(without_emails))
+    return tuple(n for n in found if asked or not n.isdigit() or len(n) >= _MIN_BARE_DIGITS)
+
+
+def _asked_for_number(turn: Turn) -> bool:
+    """Whether the assistant's last message asked for an order number."""
+    return bool(turn.history) and _asked_for_number_in(turn.history[-1])
+
+
+def _asked_for_number_in(item: HistoryItem) -> bool:
+    return item.role == "assistant" and item.text in _NUMBER_QUESTIONS
+
+
+_NUMBER_QUESTIONS = frozenset(
+    t.say(language, key) for language in t.LANGUAGES for key in ("ask_order", "ask_number")
+)
 
 
 def _mostly_details(text: str) -> bool:

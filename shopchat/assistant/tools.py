@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from shopchat.assistant.copurchase import bought_with, co_purchases
-from shopchat.assistant.nlu.entities import match_products
+from shopchat.assistant.nlu.entities import match_products, sku_like
 from shopchat.assistant.nlu.features import normalize
 from shopchat.assistant.responder import ResponderDeps, Turn
 from shopchat.commerce.cache import CATALOGUE_TTL_SECONDS, StoreCache
@@ -46,6 +46,8 @@ RECOMMENDATIONS = 3
 RECOMMENDATION_CANDIDATES = 12  # products looked up at most before the same-category fallback
 CATALOGUE_NAMES = 100  # products whose names are matched against what the customer typed
 MY_ORDERS = 5
+# Zone 0's name is WooCommerce's admin label ("Locations not covered by your other zones").
+EVERYWHERE_ELSE = "Everywhere else"
 _MIN_COVERAGE = 0.34  # share of the query's content words an entry must contain
 _WORD = re.compile(r"\w+")
 _ORDER_NUMBER = re.compile(r"^#?\s*([A-Za-z0-9-]{1,20})$")
@@ -149,7 +151,9 @@ class Tools:
             return self._done(ToolResult(name, False, error="no_store"))
         query = " ".join(query.split())[:100]
         try:
-            found = await self._named_products(query) if query else []
+            found = await self._by_sku(query)
+            if query and not found:
+                found = await self._named_products(query)
             if query and not found:
                 found = await self._store.search_products(query, limit=PRODUCT_RESULTS)
         except StoreError:
@@ -195,7 +199,8 @@ class Tools:
         data = {
             "zones": [
                 {
-                    "name": zone.name,
+                    "name": EVERYWHERE_ELSE if zone.id == 0 else zone.name,
+                    "everywhere_else": zone.id == 0,
                     "locations": [location.code for location in zone.locations],
                     "methods": [
                         {
@@ -305,6 +310,15 @@ class Tools:
         ids = [product_id for product_id, name in catalogue if name in names]
         found = [await self._store.get_product(i) for i in ids[:PRODUCT_RESULTS]]
         return [p for p in found if p is not None]
+
+    async def _by_sku(self, query: str) -> list[Product]:
+        """Products whose SKU the query quotes; the store's text search does not read SKUs."""
+        assert self._store is not None
+        found: dict[int, Product] = {}
+        for sku in sku_like(query)[:3]:
+            for product in await self._store.products_by_sku(sku):
+                found.setdefault(product.id, product)
+        return list(found.values())[:PRODUCT_RESULTS]
 
     async def _anchor(self, product_id: int | None, query: str | None) -> Product | None:
         assert self._store is not None

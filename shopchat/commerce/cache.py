@@ -247,6 +247,12 @@ class CachedStore:
             "search", params, lambda: self.store.search_products(query, limit=limit)
         )
 
+    async def products_by_sku(self, sku: str) -> list[Product]:
+        """A SKU lookup, cached per SKU."""
+        return await self.cache.product_list(
+            "sku", sku.strip().casefold(), lambda: self.store.products_by_sku(sku)
+        )
+
     async def list_products(
         self, *, category_id: int | None = None, limit: int = 20
     ) -> list[Product]:

@@ -102,6 +102,12 @@ class DemoStore:
         found.sort(key=lambda p: search_rank(p, query))
         return [mapping.product(p, currency=self._currency) for p in found][:limit]
 
+    async def products_by_sku(self, sku: str) -> list[Product]:
+        """Listed products with exactly this SKU (case aside, as MySQL compares)."""
+        wanted = sku.strip().casefold()
+        found = [p for p in self._listed_products() if str(p.get("sku", "")).casefold() == wanted]
+        return [mapping.product(p, currency=self._currency) for p in found] if wanted else []
+
     async def list_products(
         self, *, category_id: int | None = None, limit: int = 20
     ) -> list[Product]:

@@ -48,6 +48,10 @@ class Store(Protocol):
         """Published products matching free text, best first."""
         ...
 
+    async def products_by_sku(self, sku: str) -> list[Product]:
+        """Published products whose SKU is exactly ``sku`` (free-text search skips SKUs)."""
+        ...
+
     async def list_products(
         self, *, category_id: int | None = None, limit: int = 20
     ) -> list[Product]:

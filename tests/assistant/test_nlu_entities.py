@@ -20,6 +20,19 @@ TODAY = dt.date(2026, 11, 20)
         ("ma commande n° 88123", ("88123",)),
         ("pedido 4411 y pedido 4412", ("4411", "4412")),
         ("my order number is 7781", ("7781",)),
+        # a young shop's numbers, and the assistant's own quick replies
+        ("Where is my order #32?", ("32",)),
+        ("Order 24", ("24",)),
+        ("Bestellung 7", ("7",)),
+        ("Commande 21", ("21",)),
+        ("Pedido 5", ("5",)),
+        ("Bestelling 99", ("99",)),
+        ("#3 has not arrived", ("3",)),
+        # order-number plugins
+        ("order 2024-0001", ("2024-0001",)),
+        ("Bestellung Nr. WC-1042 ist nicht da", ("WC-1042",)),
+        ("order INV/2024/17 please", ("INV/2024/17",)),
+        ("status of #2025-0042?", ("2025-0042",)),
     ],
 )
 def test_order_numbers_are_found(text: str, numbers: tuple[str, ...]) -> None:
@@ -35,10 +48,24 @@ def test_order_numbers_are_found(text: str, numbers: tuple[str, ...]) -> None:
         "it cost $1,042.50",
         "I have been a customer since 2019",
         "I waited 1042 days",
+        "I want to order 2 jackets",
+        "can I order 3 of them?",
+        "order 12.50 worth of socks",
+        "ships in 2-3 days",
     ],
 )
 def test_phone_numbers_prices_and_years_are_not_order_numbers(text: str) -> None:
     assert extract_entities(text).order_numbers == ()
+
+
+def test_the_shops_own_numbers_and_their_format_are_found_without_an_order_word() -> None:
+    known = ("WC-200", "2024-0017")
+    assert extract_entities("where is WC-200?", known_orders=known).order_numbers == ("WC-200",)
+    assert extract_entities("and wc-199?", known_orders=known).order_numbers == ("wc-199",)
+    assert extract_entities("is 2024-0016 shipped", known_orders=known).order_numbers == (
+        "2024-0016",
+    )
+    assert extract_entities("it took 10-12 days", known_orders=known).order_numbers == ()
 
 
 def test_order_number_next_to_a_phone_number() -> None:

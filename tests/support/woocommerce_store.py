@@ -307,6 +307,9 @@ class WooCommerceTestStore:
             found = [p for p in found if any(c["id"] == wanted for c in p["categories"])]
         if params.get("search"):
             found = [p for p in found if wordpress_search_matches(p, params["search"])]
+        if params.get("sku"):  # exact SKUs, comma-separated, as WooCommerce's ``sku`` filter
+            skus = {s.strip().casefold() for s in params["sku"].split(",")}
+            found = [p for p in found if str(p.get("sku", "")).casefold() in skus]
         found = _ordered(found, params, default="date")  # the REST API's default, also here
         return self._page([self._full_product(p) for p in found], params)
 

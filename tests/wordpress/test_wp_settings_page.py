@@ -237,7 +237,12 @@ class ChatServerStub:
                 self._reply(200 if self.path == "/healthz" else 404, {"status": "ok"})
 
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.path.startswith("/api/v1/webhooks/woocommerce/"):
+                    stub.requests.append({"path": self.path, "body": raw.decode()})
+                    self._reply(200, {"ping": True, "duplicate": False})
+                    return
+                body = json.loads(raw)
                 stub.requests.append(
                     {"path": self.path, "origin": self.headers["Origin"], "body": body}
                 )

@@ -4,16 +4,24 @@ function and method signatures; WooCommerce itself cannot be installed here)."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
 import pytest
 
 from shopchat.kit.identity import verify_identity
-from tests.wordpress.test_wp_settings_page import VALID, post_settings
+from tests.wordpress.test_wp_settings_page import (
+    VALID,
+    ChatServerStub,
+    post_settings,
+    run_connection_test,
+    settings_page,
+)
 from tests.wordpress.wp_harness import WordPress, loader_tag, widget_settings
 
 SITE_KEY = "sk_woo_test"
@@ -138,6 +146,24 @@ def test_customer_status_follows_the_configured_rule(
         assert page_identity(shop, client)["customer"]["status"] == status
 
 
+def test_checkout_drafts_and_trash_are_not_orders(shop: WordPress) -> None:
+    """The Checkout block keeps a "checkout-draft" order per visit to the checkout page, and
+    WooCommerce's order count includes it: a customer with only a draft has ordered nothing."""
+    draft = {**ORDERS[0], "id": 301, "number": "301", "status": "checkout-draft"}
+    trashed = {**ORDERS[0], "id": 300, "number": "300", "status": "trash"}
+    set_customer_data(shop, total_spent="0", orders=[draft, trashed], cart=[])
+    with shop.customer() as client:
+        claims = page_identity(shop, client)
+    assert claims["customer"] == {"status": "new", "order_count": 0, "total_spent": "0.00"}
+    assert claims["recent_orders"] == []
+    set_customer_data(shop, total_spent="25.5", orders=[draft, ORDERS[0], trashed], cart=[])
+    with shop.customer() as client:
+        claims = page_identity(shop, client)
+    assert claims["customer"]["order_count"] == 1
+    assert claims["customer"]["status"] == "regular"
+    assert [order["number"] for order in claims["recent_orders"]] == [ORDERS[0]["number"]]
+
+
 def test_identity_refresh_after_a_cart_change(shop: WordPress) -> None:
     with shop.customer() as client:
         refresh = widget_settings(client.get("/").text)["identityRefresh"]
@@ -250,3 +276,96 @@ def test_uninstall_removes_options_and_webhooks(shop: WordPress, admin: httpx.Cl
     )
     assert left == []
     assert webhooks(shop) == []
+
+
+# -- delivery: the way WooCommerce delivers (wp_safe_remote_request) ------------------
+# The chat server of these tests listens on a loopback high port, which WordPress refuses
+# for safe requests: that is the "refused" case. The pass case lets the port through with
+# WordPress's own http_allowed_safe_ports filter (the test mu-plugin reads its ports from
+# the option shopchat_test_safe_ports).
+
+PING_PATH = "/api/v1/webhooks/woocommerce/site_1"
+
+
+@pytest.fixture
+def server(shop: WordPress) -> Iterator[ChatServerStub]:
+    with ChatServerStub(site_key=VALID["site_key"], origin=shop.url) as stub:
+        yield stub
+    shop.php("delete_option( 'shopchat_test_safe_ports' );")
+
+
+def allow_port(shop: WordPress, server: ChatServerStub) -> None:
+    port = urlsplit(server.url).port
+    shop.php(f"update_option( 'shopchat_test_safe_ports', array( {port} ) );")
+
+
+def save(admin: httpx.Client, server: ChatServerStub) -> str:
+    values = {**VALID, "server_url": server.url, "webhook_secret": WEBHOOK_SECRET}
+    response = post_settings(admin, values)
+    return html_lib.unescape(admin.get(response.headers["location"]).text)
+
+
+def pings(server: ChatServerStub) -> list[dict[str, object]]:
+    return [r for r in server.requests if r["path"] == PING_PATH]
+
+
+def test_saving_a_server_on_a_refused_port_says_webhooks_cannot_arrive(
+    shop: WordPress, admin: httpx.Client, server: ChatServerStub
+) -> None:
+    page = save(admin, server)
+    port = urlsplit(server.url).port
+    assert f"WordPress refuses port {port} for webhooks" in page
+    assert "only ports 80, 443, 8080" in page and "port 443" in page
+    assert "no order or product update would ever arrive" in page
+    assert pings(server) == []  # WordPress would not send it, so neither do we
+
+
+def test_test_connection_is_not_green_when_webhooks_cannot_arrive(
+    shop: WordPress, admin: httpx.Client, server: ChatServerStub
+) -> None:
+    save(admin, server)
+    reply = run_connection_test(admin)
+    checks = reply["data"]["checks"]
+    assert [check["ok"] for check in checks] == [True, True, False]
+    assert reply["success"] is False
+    assert "WordPress refuses port" in checks[2]["message"]
+
+
+def test_an_allowed_address_is_pinged_as_woocommerce_delivers(
+    shop: WordPress, admin: httpx.Client, server: ChatServerStub
+) -> None:
+    allow_port(shop, server)
+    page = save(admin, server)
+    assert "WordPress refuses" not in page
+    assert pings(server), server.requests
+    reply = run_connection_test(admin)
+    assert reply["success"] is True
+    assert reply["data"]["checks"][2] == {
+        "ok": True,
+        "message": f"WooCommerce webhooks reach {server.url}{PING_PATH}.",
+    }
+    first_id = min(int(hook["id"]) for hook in webhooks(shop))
+    assert pings(server)[-1]["body"] == f"webhook_id={first_id}"
+
+
+def test_the_page_shows_disabled_webhooks_and_a_passing_test_turns_them_on(
+    shop: WordPress, admin: httpx.Client, server: ChatServerStub
+) -> None:
+    save(admin, server)
+    # WooCommerce disables a webhook after 5 failed deliveries in a row.
+    shop.php(
+        "$all = get_option( 'wc_standin_webhooks' ); $ids = array_keys( $all );"
+        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 5;"
+        "update_option( 'wc_standin_webhooks', $all );"
+    )
+    page = html_lib.unescape(settings_page(admin))
+    assert "Disabled by WooCommerce after failed deliveries</td><td>5</td>" in page
+    assert page.count("<td>Active</td><td>0</td>") == 2
+    refused = run_connection_test(admin)
+    assert refused["success"] is False
+    assert sorted(hook["status"] for hook in webhooks(shop)) == ["active", "active", "disabled"]
+    allow_port(shop, server)  # the fix
+    fixed = run_connection_test(admin)
+    assert "Disabled webhooks turned on again: 1." in fixed["data"]["checks"][2]["message"]
+    assert {(hook["status"], hook["failure_count"]) for hook in webhooks(shop)} == {("active", 0)}
+    assert "Disabled by WooCommerce" not in html_lib.unescape(settings_page(admin))

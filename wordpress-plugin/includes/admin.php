@@ -117,8 +117,48 @@ function shopchat_render_settings_page() {
 		<p><?php esc_html_e( 'Checks the saved settings: that the chat server answers and accepts this site key from this site.', 'shopchat' ); ?></p>
 		<p><button type="button" class="button" id="shopchat-test-connection"><?php esc_html_e( 'Test connection', 'shopchat' ); ?></button></p>
 		<ul id="shopchat-test-result" aria-live="polite"></ul>
+		<?php shopchat_render_webhook_states(); ?>
 	</div>
 	<?php
+}
+
+/**
+ * The plugin's WooCommerce webhooks as WooCommerce keeps them: status and failed deliveries.
+ */
+function shopchat_render_webhook_states() {
+	if ( ! shopchat_woocommerce_active() ) {
+		return;
+	}
+	$states = shopchat_webhook_states();
+	$labels = array(
+		'active'   => __( 'Active', 'shopchat' ),
+		'paused'   => __( 'Paused', 'shopchat' ),
+		'disabled' => __( 'Disabled by WooCommerce after failed deliveries', 'shopchat' ),
+	);
+	echo '<h2>' . esc_html__( 'WooCommerce webhooks', 'shopchat' ) . '</h2>';
+	if ( ! $states ) {
+		echo '<p>' . esc_html__( 'No webhooks registered yet: save the settings with the site id and the webhook secret.', 'shopchat' ) . '</p>';
+		return;
+	}
+	echo '<table class="widefat striped" id="shopchat-webhooks"><thead><tr>';
+	foreach ( array( __( 'Topic', 'shopchat' ), __( 'Status', 'shopchat' ), __( 'Failed deliveries', 'shopchat' ), __( 'Delivery URL', 'shopchat' ) ) as $heading ) {
+		echo '<th>' . esc_html( $heading ) . '</th>';
+	}
+	echo '</tr></thead><tbody>';
+	foreach ( $states as $state ) {
+		printf(
+			'<tr class="shopchat-webhook-%1$s"><td>%2$s</td><td>%3$s</td><td>%4$d</td><td><code>%5$s</code></td></tr>',
+			esc_attr( $state['status'] ),
+			esc_html( $state['topic'] ),
+			esc_html( $labels[ $state['status'] ] ?? $state['status'] ),
+			(int) $state['failures'],
+			esc_html( $state['url'] )
+		);
+	}
+	echo '</tbody></table>';
+	if ( in_array( true, array_map( fn( $s ) => 'active' !== $s['status'], $states ), true ) ) {
+		echo '<p class="description">' . esc_html__( 'WooCommerce stops delivering a webhook after repeated failures. Fix the delivery address, then save or run "Test connection": once deliveries get through, the plugin turns the webhooks on again.', 'shopchat' ) . '</p>';
+	}
 }
 
 /**
@@ -318,6 +358,10 @@ function shopchat_ajax_test_connection() {
 	$checks = array( shopchat_check_health( $settings['server_url'] ) );
 	if ( $checks[0]['ok'] ) {
 		$checks[] = shopchat_check_session( $settings['server_url'], $settings['site_key'] );
+	}
+	$delivery = shopchat_delivery_test( $settings );
+	if ( null !== $delivery ) {
+		$checks[] = $delivery;
 	}
 	$ok = ! in_array( false, wp_list_pluck( $checks, 'ok' ), true );
 	wp_send_json( array(

@@ -421,4 +421,10 @@ function shopchat_register_webhooks_once( $settings ) {
 	if ( null !== $result ) {
 		shopchat_settings_error( 'shopchat_webhooks', $result['message'], $result['ok'] ? 'success' : 'error' );
 	}
+	if ( null !== $result && $result['ok'] ) {
+		$delivery = shopchat_check_webhook_delivery( shopchat_webhook_delivery_url( $settings ) );
+		if ( ! $delivery['ok'] ) {
+			shopchat_settings_error( 'shopchat_webhook_delivery', $delivery['message'] );
+		}
+	}
 }

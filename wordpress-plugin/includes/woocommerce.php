@@ -38,13 +38,48 @@ function shopchat_customer_claim( $user_id ) {
 	if ( ! shopchat_woocommerce_active() || ! function_exists( 'wc_get_customer_order_count' ) || ! function_exists( 'wc_get_customer_total_spent' ) ) {
 		return null;
 	}
-	$order_count = (int) wc_get_customer_order_count( $user_id );
+	// WooCommerce counts every status of wc_get_order_statuses(), and the Checkout block
+	// adds "checkout-draft" there: a cart that reached the checkout page is no order.
+	$order_count = max( 0, (int) wc_get_customer_order_count( $user_id ) - shopchat_draft_order_count( $user_id ) );
 	$total_spent = (float) wc_get_customer_total_spent( $user_id );
 	return array(
 		'status'      => shopchat_customer_rule()->status( $order_count, $total_spent ),
 		'order_count' => $order_count,
 		'total_spent' => Shopchat_Customer_Rule::money( $total_spent, shopchat_price_decimals() ),
 	);
+}
+
+/**
+ * The customer's checkout drafts (orders the Checkout block starts before payment).
+ *
+ * @param int $user_id WordPress user id.
+ * @return int Count.
+ */
+function shopchat_draft_order_count( $user_id ) {
+	if ( ! function_exists( 'wc_get_orders' ) ) {
+		return 0;
+	}
+	$drafts = wc_get_orders(
+		array(
+			'customer_id' => $user_id,
+			'status'      => array( 'checkout-draft' ),
+			'type'        => 'shop_order',
+			'limit'       => -1,
+			'return'      => 'ids',
+		)
+	);
+	return is_array( $drafts ) ? count( $drafts ) : 0;
+}
+
+/**
+ * The order statuses a customer has really ordered with: WooCommerce's, without the
+ * Checkout block's "checkout-draft" (and never "trash").
+ *
+ * @return string[] Statuses.
+ */
+function shopchat_placed_order_statuses() {
+	$statuses = function_exists( 'wc_get_order_statuses' ) ? array_keys( wc_get_order_statuses() ) : array();
+	return array_values( array_diff( $statuses, array( 'wc-checkout-draft', 'wc-trash' ) ) );
 }
 
 /**
@@ -91,15 +126,18 @@ function shopchat_recent_orders_claim( $user_id ) {
 	if ( ! shopchat_woocommerce_active() || ! function_exists( 'wc_get_orders' ) ) {
 		return null;
 	}
-	$orders = wc_get_orders(
-		array(
-			'customer_id' => $user_id,
-			'limit'       => 5,
-			'orderby'     => 'date',
-			'order'       => 'DESC',
-			'type'        => 'shop_order',
-		)
+	$query    = array(
+		'customer_id' => $user_id,
+		'limit'       => 5,
+		'orderby'     => 'date',
+		'order'       => 'DESC',
+		'type'        => 'shop_order',
 	);
+	$statuses = shopchat_placed_order_statuses();
+	if ( $statuses ) {
+		$query['status'] = $statuses;
+	}
+	$orders = wc_get_orders( $query );
 	$claim  = array();
 	foreach ( is_array( $orders ) ? $orders : array() as $order ) {
 		$created = $order->get_date_created();
@@ -133,7 +171,7 @@ function shopchat_sync_webhooks( $settings, $secret ) {
 			'message' => __( 'WooCommerce webhooks were not registered: fill in the chat server URL, the site id and the webhook secret.', 'shopchat' ),
 		);
 	}
-	$url = $settings['server_url'] . '/api/v1/webhooks/woocommerce/' . rawurlencode( $settings['site_id'] );
+	$url = shopchat_webhook_delivery_url( $settings );
 	$ids = get_option( 'shopchat_webhook_ids', array() );
 	$ids = is_array( $ids ) ? $ids : array();
 	try {

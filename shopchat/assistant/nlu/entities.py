@@ -17,13 +17,29 @@ _ORDER_WORDS = (
     r"order|purchase|bestellung|auftrag|bestellnummer|commande|pedido|orden|compra|bestelling|"
     r"ordine|encomenda|zamowienie|zamówienie"
 )
+# An order number as shops print them: digits of any length ("32", "1042"), or the
+# formats of order-number plugins ("2024-0001", "WC-1042", "INV/2024/17").
+_ORDER_NUMBER = r"(?P<number>(?:[A-Za-z]{1,5}[-_/]?)?\d{1,12}(?:[-/]\d{1,12}){0,2})"
+_NOT_AN_ORDER_AFTER = (
+    r"(?![.,]\d|\s*(?:€|\$|£|%|eur\b|usd\b|dollars?\b|euros?\b|pounds?\b|kg\b|x\b|pcs\b|"
+    r"pieces?\b|items?\b|stück\b|days?\b|weeks?\b|tage\b))"
+)
 # "order 1042", "order no. 1042", "Bestellung Nr. 1042", "commande n° 1042", "order number is #1042"
 _ORDER_AFTER_WORD = re.compile(
-    rf"\b(?:{_ORDER_WORDS})\s*(?:number|nr\.?|no\.?|n°|n\.|num(?:ero|ber)?|número|nummer|id|#)?"
-    r"\s*(?:is\s+|ist\s+|est\s+|es\s+|:\s*)?#?\s*(\d{3,10})\b(?![.,]\d|\s*(?:€|\$|£|eur|usd|dollars?|euros?|pounds?))",
+    rf"\b(?:{_ORDER_WORDS})\s*(?P<marker>number|nr\.?|no\.?|n°|n\.|num(?:ero|ber)?|número|nummer|id|#)?"
+    rf"\s*(?:is\s+|ist\s+|est\s+|es\s+|:\s*)?#?\s*{_ORDER_NUMBER}\b{_NOT_AN_ORDER_AFTER}",
     re.IGNORECASE,
 )
-_ORDER_HASH = re.compile(r"(?<![\w#])#\s?(\d{3,10})\b(?![.,]\d)")
+_ORDER_HASH = re.compile(rf"(?<![\w#])#\s?{_ORDER_NUMBER}\b(?![.,]\d)")
+# "to order 2 jackets", "can I order 3": the English verb, followed by a quantity.
+_ORDER_VERB_BEFORE = re.compile(
+    r"\b(?:to|i|we|you|they|can|could|would|will|should|please|i'd|i'll|we'd|let's|want|like)"
+    r"\s+$",
+    re.IGNORECASE,
+)
+_SKU_CANDIDATE = re.compile(
+    r"(?<![\w@./-])[A-Za-z0-9]{1,40}(?:[-_.][A-Za-z0-9]{1,40}){0,5}(?![\w@/-]|\.\w)"
+)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DOTTED_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
 _PRICE_OR_MEASURE = re.compile(
@@ -112,7 +128,7 @@ _Item = TypeVar("_Item", bound=Hashable)
 
 @dataclass(frozen=True, slots=True)
 class Entities:
-    order_numbers: tuple[str, ...] = ()  # digits only, e.g. "1042"
+    order_numbers: tuple[str, ...] = ()  # as the shop prints them, without "#": "1042", "WC-17"
     emails: tuple[str, ...] = ()
     products: tuple[str, ...] = ()  # names as the catalogue spells them
     quantities: tuple[int, ...] = ()
@@ -120,13 +136,18 @@ class Entities:
 
 
 def extract_entities(
-    text: str, *, product_names: Sequence[str] = (), today: dt.date | None = None
+    text: str,
+    *,
+    product_names: Sequence[str] = (),
+    today: dt.date | None = None,
+    known_orders: Sequence[str] = (),
 ) -> Entities:
-    """Everything a reply may need to look up; `today` anchors "yesterday"/"morgen"/"hier"."""
+    """Everything a reply may need to look up; `today` anchors "yesterday"/"morgen"/"hier";
+    `known_orders` are order numbers of this shop (the customer's), found wherever they stand."""
     emails = tuple(_unique(match.group(0) for match in _EMAIL.finditer(text)))
     without_emails = _EMAIL.sub(" ", text)
     dates, without_dates = _dates(without_emails, today or dt.date.today())
-    orders = order_numbers(without_dates)
+    orders = order_numbers(without_dates, known=known_orders)
     return Entities(
         order_numbers=orders,
         emails=emails,
@@ -136,16 +157,55 @@ def extract_entities(
     )
 
 
-def order_numbers(text: str) -> tuple[str, ...]:
-    """Numbers named as orders ("order 1042", "Bestellung Nr. 1042", "#1042"), not phones."""
+def order_numbers(text: str, *, known: Sequence[str] = ()) -> tuple[str, ...]:
+    """Numbers named as orders ("order 32", "Bestellung Nr. 1042", "#2024-0001"), not phones;
+    and anywhere in the text, the ``known`` numbers and others of their format ("WC-1042")."""
     without_phones = _PHONE.sub(
         lambda match: " " if _looks_like_phone(match.group(0)) else match.group(0), text
     )
     found = [
-        (match.start(), match.group(1)) for match in _ORDER_AFTER_WORD.finditer(without_phones)
+        (match.start(), match.group("number"))
+        for match in _ORDER_AFTER_WORD.finditer(without_phones)
+        if match.group("marker") or not _ORDER_VERB_BEFORE.search(without_phones[: match.start()])
     ]
-    found += [(match.start(), match.group(1)) for match in _ORDER_HASH.finditer(without_phones)]
+    found += [(m.start(), m.group("number")) for m in _ORDER_HASH.finditer(without_phones)]
+    if pattern := _known_formats(known):
+        found += [(m.start(), m.group(0)) for m in pattern.finditer(without_phones)]
     return tuple(_unique(number for _, number in sorted(found)))
+
+
+def _known_formats(known: Sequence[str]) -> re.Pattern[str] | None:
+    """The shop's own numbers, and numbers shaped like them when the shape has letters or
+    separators ("WC-200" → WC-<digits>; a bare "32" is too common a shape to look for)."""
+    alternatives = {re.escape(number) for number in known if number}
+    for number in known:
+        if not number.isdigit() and any(char.isdigit() for char in number):
+            lettered = any(char.isalpha() for char in number)
+            alternatives.add(
+                "".join(
+                    (r"\d+" if lettered else rf"\d{{{len(part)}}}")
+                    if part.isdigit()
+                    else re.escape(part)
+                    for part in re.split(r"(\d+)", number)
+                )
+            )
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(ordered)})(?![\w-])", re.IGNORECASE)
+
+
+def sku_like(text: str) -> tuple[str, ...]:
+    """Words that look like SKUs ("NW-BAG-EXP65", "AB1234"): letters with digits, or parts
+    joined by "-", "_" or "." (two joins, or one in capitals: not "T-Shirt" or "e-mail")."""
+    found = []
+    for match in _SKU_CANDIDATE.finditer(text):
+        word = match.group(0)
+        joins = sum(word.count(char) for char in "-_.")
+        letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
+        if letters and (digits or joins >= 2 or (joins == 1 and word.isupper() and len(word) >= 5)):
+            found.append(word)
+    return tuple(_unique(found))
 
 
 def _looks_like_phone(candidate: str) -> bool:
@@ -189,7 +249,7 @@ def _relative_dates(text: str, today: dt.date) -> list[tuple[int, dt.date]]:
 def _quantities(text: str, orders: Sequence[str]) -> tuple[int, ...]:
     cleaned = _PRICE_OR_MEASURE.sub(" ", _PHONE.sub(" ", text))
     for number in orders:
-        cleaned = re.sub(rf"#?\b{number}\b", " ", cleaned)
+        cleaned = re.sub(rf"#?\b{re.escape(number)}\b", " ", cleaned)
     found: list[tuple[int, int]] = []
     for match in _QUANTITY_TIMES.finditer(cleaned):
         found.append((match.start(), int(match.group(1) or match.group(2))))

@@ -66,6 +66,14 @@ class WooCommerceStore:
         found = await self._products(params, limit=limit)
         return sorted(found, key=lambda p: _name_rank(p, query))  # stable: else newest first
 
+    async def products_by_sku(self, sku: str) -> list[Product]:
+        """Published products with exactly this SKU (the REST ``sku`` filter; ``search``
+        does not look at SKUs). A comma would make it a list of SKUs, so none is sent."""
+        wanted = sku.strip()
+        if not wanted or "," in wanted or len(wanted) > 100:
+            return []
+        return await self._products({"sku": wanted, "status": "publish"}, limit=5)
+
     async def list_products(
         self, *, category_id: int | None = None, limit: int = 20
     ) -> list[Product]:
