@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -28,6 +30,7 @@ from shopchat.health import endpoints as health
 from shopchat.housekeeping import start_housekeeping
 from shopchat.http import BodyLimit, WidgetCors, install_error_handlers
 from shopchat.kit.ratelimit import create_rate_limiter
+from shopchat.kit.shutdown import Shutdown
 from shopchat.services import Services
 from shopchat.settings import Settings, load_settings
 from shopchat.widget import endpoints as widget_assets
@@ -35,6 +38,9 @@ from shopchat.widget import endpoints as widget_assets
 log = logging.getLogger(__name__)
 
 ResponderFactory = Callable[[ResponderDeps], Responder]
+
+# How `shopchat serve --workers N` hands the demo shop it seeded to its worker processes.
+DEMO_SITE_ENV = "_SHOPCHAT_SERVE_DEMO_SITE"
 
 
 def default_responder(deps: ResponderDeps) -> Responder:
@@ -53,6 +59,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        shutdown = Shutdown()
+        restore_signals = shutdown.install_signal_handlers()
         db = Database(settings)
         bus = create_bus(settings.redis_url)
         await bus.start()
@@ -62,7 +70,13 @@ def create_app(
         chat = Chat(db=db, bus=bus, responder=responder)
         chat.start_recovery()
         app.state.services = Services(
-            settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores
+            settings=settings,
+            db=db,
+            bus=bus,
+            limiter=limiter,
+            chat=chat,
+            stores=stores,
+            shutdown=shutdown,
         )
         outbox = start_background(app.state.services)
         app.state.webhooks = start_webhook_worker(app.state.services)
@@ -70,6 +84,8 @@ def create_app(
         try:
             yield
         finally:
+            restore_signals()
+            shutdown.stopping.set()
             await housekeeping.stop()
             await app.state.webhooks.stop()
             await outbox.stop()
@@ -98,3 +114,9 @@ def create_app(
     for router in (widget_assets.router, attachments.router, *([storefront.router] * bool(demo))):
         app.include_router(router)
     return app
+
+
+def factory() -> FastAPI:
+    """The app of one of ``shopchat serve --workers N``'s processes: settings from the env."""
+    demo = os.environ.get(DEMO_SITE_ENV)
+    return create_app(load_settings(), demo=DemoSite(**json.loads(demo)) if demo else None)

@@ -79,8 +79,9 @@ class WidgetConnection:
         metrics.ws_connections.inc()
         channel = conversation_channel(self.claims.conversation_id)
         try:
-            async with await self.chat.bus.subscribe(channel) as subscription:
-                await self._serve(subscription)
+            with self.services.shutdown.hold():
+                async with await self.chat.bus.subscribe(channel) as subscription:
+                    await self._serve(subscription)
         finally:
             metrics.ws_connections.dec()
 
@@ -91,6 +92,7 @@ class WidgetConnection:
             asyncio.create_task(self._send()),
             asyncio.create_task(self._start_without_resume()),
             asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
+            asyncio.create_task(self.services.shutdown.stopping.wait()),  # reconnect elsewhere
         ]
         try:
             await asyncio.wait(tasks[:3] + tasks[4:], return_when=asyncio.FIRST_COMPLETED)

@@ -4,6 +4,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 messages = Counter("shopchat_messages_total", "Messages stored", ["role"])
 ws_connections = Gauge("shopchat_ws_connections", "Open widget WebSocket connections")
+long_polls = Gauge("shopchat_long_polls", "Widget long-polls waiting for a message")
 frames_rejected = Counter(
     "shopchat_frames_rejected_total", "Client frames answered with an error", ["code"]
 )

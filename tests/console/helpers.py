@@ -4,13 +4,16 @@ two accounts, seeded through the real services."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from websockets.sync.client import ClientConnection, connect
 
 from shopchat.agent.service import hash_password
 from shopchat.assistant.responder import Reply, StreamSink, Turn
@@ -167,3 +170,20 @@ class ConsoleClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def console_socket(stack: ExitStack, base: str, client: ConsoleClient) -> ClientConnection:
+    """The agent's console socket, opened with the client's session cookie, past its hello."""
+    cookie = f"sc_console={client.http.cookies['sc_console']}"
+    url = base.replace("http", "ws") + "/console/ws"
+    ws = stack.enter_context(connect(url, additional_headers={"Cookie": cookie}))
+    assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+    return ws
+
+
+def until(ws: ClientConnection, wanted: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
+    """The next console event with the wanted fields, skipping the others."""
+    while True:
+        event = json.loads(ws.recv(timeout=timeout))
+        if all(event.get(k) == v for k, v in wanted.items()):
+            return event
