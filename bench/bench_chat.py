@@ -6,6 +6,7 @@ echo WebSocket on the same server stack, for the ratio.
 
     .venv/bin/python bench/bench_chat.py --chats 1000 --seconds 30
     .venv/bin/python bench/bench_chat.py --chats 1000 --postgres --redis
+    .venv/bin/python bench/bench_chat.py --chats 200 --postgres --redis --workers 2
 
 Prints connections held, messages a second, reply latency percentiles and the server's
 resident memory. Run by hand; never part of the test suite.
@@ -151,15 +152,33 @@ def _ms(values: list[float], q: float) -> float | None:
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory of the server, its worker processes included."""
+    total = 0
+    for process in (pid, *_children(pid)):
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
 
 
-def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], str]:
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def start_server(
+    env: dict[str, str], port: int, workers: int = 1
+) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "bench_server.py"), str(port)],
+        [sys.executable, str(ROOT / "bench" / "bench_server.py"), str(port), str(workers)],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -207,6 +226,9 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="store of record: PostgreSQL")
     parser.add_argument("--redis", action="store_true", help="bus and rate limits on Redis")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (needs --postgres --redis)"
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -222,7 +244,7 @@ def main() -> None:
     if args.redis:
         env["SHOPCHAT_REDIS_URL"] = "redis://127.0.0.1:6379/0"
     port = args.port or _free_port()
-    server, site_key = start_server(env, port)
+    server, site_key = start_server(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         for kind in ("chat", "echo"):

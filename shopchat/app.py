@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -35,6 +37,7 @@ from shopchat.http import (
     refuse_unstorable_input,
 )
 from shopchat.kit.ratelimit import create_rate_limiter
+from shopchat.kit.shutdown import Shutdown
 from shopchat.observability.logs import install_filters
 from shopchat.services import Services
 from shopchat.settings import Settings, load_settings
@@ -43,6 +46,9 @@ from shopchat.widget import endpoints as widget_assets
 log = logging.getLogger(__name__)
 
 ResponderFactory = Callable[[ResponderDeps], Responder]
+
+# How `shopchat serve --workers N` hands the demo shop it seeded to its worker processes.
+DEMO_SITE_ENV = "_SHOPCHAT_SERVE_DEMO_SITE"
 
 
 def default_responder(deps: ResponderDeps) -> Responder:
@@ -62,6 +68,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        shutdown = Shutdown()
+        restore_signals = shutdown.install_signal_handlers()
         db = Database(settings)
         bus = create_bus(settings.redis_url)
         await bus.start()
@@ -73,7 +81,13 @@ def create_app(
         )
         chat.start_recovery()
         app.state.services = Services(
-            settings=settings, db=db, bus=bus, limiter=limiter, chat=chat, stores=stores
+            settings=settings,
+            db=db,
+            bus=bus,
+            limiter=limiter,
+            chat=chat,
+            stores=stores,
+            shutdown=shutdown,
         )
         outbox = start_background(app.state.services)
         app.state.webhooks = start_webhook_worker(app.state.services)
@@ -87,6 +101,8 @@ def create_app(
         try:
             yield
         finally:
+            restore_signals()
+            shutdown.stopping.set()
             if catch_up is not None:
                 await catch_up.stop()
             await housekeeping.stop()
@@ -127,3 +143,9 @@ def create_app(
     for router in (widget_assets.router, attachments.router, *([storefront.router] * bool(demo))):
         app.include_router(router)
     return app
+
+
+def factory() -> FastAPI:
+    """The app of one of ``shopchat serve --workers N``'s processes: settings from the env."""
+    demo = os.environ.get(DEMO_SITE_ENV)
+    return create_app(load_settings(), demo=DemoSite(**json.loads(demo)) if demo else None)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,7 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed and serve a demo shop")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (needs PostgreSQL and Redis past 1)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
@@ -147,27 +154,48 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from shopchat.app import create_app
+    from shopchat.app import DEMO_SITE_ENV, create_app
     from shopchat.observability.logs import log_config
 
-    demo = asyncio.run(_prepare(settings, demo=args.demo, port=args.port))
-    app = create_app(settings, demo=demo)
+    _check_workers(settings, args.workers)
+    demo = asyncio.run(_prepare(settings, demo=args.demo, port=args.port))  # once, before forking
     if demo is not None:
         base = f"http://localhost:{args.port}"
         print(f"demo shop:     {base}/demo", flush=True)
         print(f"agent console: {base}/console  ({demo.agent_email} / {demo.agent_password})")
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),
-        ws_max_size=1024 * 1024,
-        ws_ping_interval=settings.ws_heartbeat_seconds,
-        ws_ping_timeout=20,
-        proxy_headers=True,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": settings.log_level,
+        "log_config": log_config(settings.log_level),
+        "ws_max_size": 1024 * 1024,
+        "ws_ping_interval": settings.ws_heartbeat_seconds,
+        "ws_ping_timeout": 20,
+        "proxy_headers": True,
+        # After the app ended its long-polls and sockets (shopchat.kit.shutdown), a request
+        # still running this long is cut, so a rolling restart cannot hang on one.
+        "timeout_graceful_shutdown": 15,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, demo=demo), **options)
+        return 0
+    # Each worker builds its own app (database pool, bus connection) from the environment.
+    if demo is not None:
+        os.environ[DEMO_SITE_ENV] = json.dumps(dataclasses.asdict(demo))
+    uvicorn.run("shopchat.app:factory", factory=True, workers=args.workers, **options)
     return 0
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    if workers < 1:
+        raise CommandError("--workers must be 1 or more")
+    if workers > 1 and (settings.is_sqlite or not settings.redis_url):
+        raise CommandError(
+            f"--workers {workers} needs PostgreSQL (SHOPCHAT_DATABASE_URL=postgresql://…) and "
+            "Redis (SHOPCHAT_REDIS_URL=redis://…): with the embedded default (SQLite, "
+            "in-process bus) a message written by one worker never reaches a socket held by "
+            "another. Set both, or run one worker."
+        )
 
 
 async def _prepare(settings: Settings, *, demo: bool, port: int) -> DemoSite | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,6 +13,7 @@ from shopchat.commerce.registry import StoreRegistry
 from shopchat.conversation.service import Chat
 from shopchat.db import Database
 from shopchat.kit.ratelimit import RateLimiter
+from shopchat.kit.shutdown import Shutdown
 from shopchat.settings import Settings
 
 
@@ -24,6 +25,7 @@ class Services:
     limiter: RateLimiter
     chat: Chat
     stores: StoreRegistry
+    shutdown: Shutdown = field(default_factory=Shutdown)
 
 
 def get_services(connection: HTTPConnection) -> Services:

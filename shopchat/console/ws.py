@@ -78,6 +78,10 @@ class ConsoleConnection:
 
     async def run(self, token: str) -> None:
         await self.ws.accept()
+        with self.services.shutdown.hold():
+            await self._serve(token)
+
+    async def _serve(self, token: str) -> None:
         channels = [site_channel(site_id) for site_id in self.site_ids]
         async with await self.services.bus.subscribe(*channels) as subscription:
             socket_id = await presence.socket_opened(
@@ -89,6 +93,7 @@ class ConsoleConnection:
                 asyncio.create_task(self._recheck(token)),
                 asyncio.create_task(self._heartbeat(socket_id)),
                 asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
+                asyncio.create_task(self.services.shutdown.stopping.wait()),  # reconnect elsewhere
             ]
             try:
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

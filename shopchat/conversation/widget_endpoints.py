@@ -163,7 +163,12 @@ async def poll_messages(
     """Messages after ``after_seq``; with ``wait``, hold the request until one arrives."""
     claims = bearer_claims(services, authorization)
     wait = min(wait, services.settings.long_poll_max_seconds)
-    messages = await services.chat.wait_for_messages(claims, after_seq=after_seq, wait=wait)
+    polled = services.chat.wait_for_messages(claims, after_seq=after_seq, wait=wait)
+    if not wait:
+        return {"messages": [message_frame(m) for m in await polled]}
+    with metrics.long_polls.track_inprogress():
+        # A stopping process answers at once, empty: the client polls again, elsewhere.
+        messages = await services.shutdown.unless_stopping(polled, default=[])
     return {"messages": [message_frame(m) for m in messages]}
 
 

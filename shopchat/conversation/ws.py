@@ -107,8 +107,9 @@ class WidgetConnection:
         metrics.ws_connections.inc()
         channel = conversation_channel(self.claims.conversation_id)
         try:
-            async with await self.chat.bus.subscribe(channel) as subscription:
-                await self._serve(subscription, connected_seq)
+            with self.services.shutdown.hold():
+                async with await self.chat.bus.subscribe(channel) as subscription:
+                    await self._serve(subscription, connected_seq)
         finally:
             metrics.ws_connections.dec()
 
@@ -119,6 +120,7 @@ class WidgetConnection:
             asyncio.create_task(self._send()),
             asyncio.create_task(self._start_without_resume(connected_seq)),
             asyncio.create_task(asyncio.sleep(self.services.settings.ws_max_lifetime_seconds)),
+            asyncio.create_task(self.services.shutdown.stopping.wait()),  # reconnect elsewhere
         ]
         try:
             await asyncio.wait(tasks[:3] + tasks[4:], return_when=asyncio.FIRST_COMPLETED)

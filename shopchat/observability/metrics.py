@@ -8,6 +8,7 @@ ws_token_in_url = Counter(
     "shopchat_ws_token_in_url_total",
     "Widget WebSockets opened with the deprecated ?token= in the URL (widgets not updated)",
 )
+long_polls = Gauge("shopchat_long_polls", "Widget long-polls waiting for a message")
 frames_rejected = Counter(
     "shopchat_frames_rejected_total", "Client frames answered with an error", ["code"]
 )

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def shopchat(
-    *args: str, data_dir: Path, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPCHAT_")} | {
-        "SHOPCHAT_DATA_DIR": str(data_dir),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "shopchat", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+from tests.support.cli import shopchat
 
 
 def test_site_create_json_on_a_fresh_data_dir(tmp_path: Path) -> None:

@@ -4,13 +4,16 @@ two accounts, seeded through the real services."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from websockets.sync.client import ClientConnection
 
 from shopchat.agent.service import hash_password
 from shopchat.assistant.responder import Reply, StreamSink, Turn
@@ -19,6 +22,7 @@ from shopchat.models import Account
 from shopchat.models.tables import Agent
 from shopchat.settings import Settings
 from shopchat.site.service import SiteCredentials, create_site
+from tests.support.chat import ws_connect
 from tests.support.sites import ORIGIN
 
 PASSWORD = "correct-horse-battery"
@@ -167,3 +171,20 @@ class ConsoleClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def console_socket(stack: ExitStack, base: str, client: ConsoleClient) -> ClientConnection:
+    """The agent's console socket, opened with the client's session cookie, past its hello."""
+    cookie = f"sc_console={client.http.cookies['sc_console']}"
+    url = base.replace("http", "ws") + "/console/ws"
+    ws = stack.enter_context(ws_connect(url, additional_headers={"Cookie": cookie}))
+    assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+    return ws
+
+
+def until(ws: ClientConnection, wanted: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
+    """The next console event with the wanted fields, skipping the others."""
+    while True:
+        event = json.loads(ws.recv(timeout=timeout))
+        if all(event.get(k) == v for k, v in wanted.items()):
+            return event

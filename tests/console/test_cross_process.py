@@ -7,10 +7,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
-from websockets.sync.client import ClientConnection
 
 from shopchat.migrations.runner import upgrade
 from tests.conftest import (
@@ -19,8 +17,15 @@ from tests.conftest import (
     drop_postgres_database,
     make_settings,
 )
-from tests.console.helpers import ConsoleClient, World, run_async, seed_world
-from tests.support.chat import WidgetSocket, is_type, open_session, ws_connect
+from tests.console.helpers import (
+    ConsoleClient,
+    World,
+    console_socket,
+    run_async,
+    seed_world,
+    until,
+)
+from tests.support.chat import WidgetSocket, is_type, open_session
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -46,21 +51,6 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess
         first.stop()
         second.stop()
         drop_postgres_database(url)
-
-
-def console_socket(stack: ExitStack, base: str, client: ConsoleClient) -> ClientConnection:
-    cookie = f"sc_console={client.http.cookies['sc_console']}"
-    url = base.replace("http", "ws") + "/console/ws"
-    ws = stack.enter_context(ws_connect(url, additional_headers={"Cookie": cookie}))
-    assert json.loads(ws.recv(timeout=5))["type"] == "hello"
-    return ws
-
-
-def until(ws: ClientConnection, wanted: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
-    while True:
-        event = json.loads(ws.recv(timeout=timeout))
-        if all(event.get(k) == v for k, v in wanted.items()):
-            return event
 
 
 def test_agent_and_customer_on_different_processes(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from shopchat.site.service import SiteCredentials
@@ -89,3 +90,12 @@ def is_type(kind: str, **fields: Any) -> Callable[[Frame], bool]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def close_code(ws: ClientConnection, timeout: float = 5) -> int | None:
+    """The code of the close frame the server sent, after the frames before it."""
+    try:
+        while True:
+            ws.recv(timeout=timeout)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None

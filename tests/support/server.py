@@ -77,10 +77,18 @@ def free_port() -> int:
 class ServerProcess:
     """``shopchat serve`` as a child process, the way an operator runs it."""
 
-    def __init__(self, env: dict[str, str], *, port: int | None = None, demo: bool = False) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        port: int | None = None,
+        demo: bool = False,
+        workers: int = 1,
+    ) -> None:
         self.port = port or free_port()
         self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
         self.demo = demo
+        self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
         self.log = Path(env.get("SHOPCHAT_DATA_DIR", "/tmp")) / f"server-{self.port}.log"
 
@@ -88,13 +96,20 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
+
     def start(self) -> ServerProcess:
         command = [sys.executable, "-m", "shopchat", "serve", "--port", str(self.port)]
         if self.demo:
             command.append("--demo")
+        if self.workers != 1:
+            command += ["--workers", str(self.workers)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded machine: migrations, then N imports
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
