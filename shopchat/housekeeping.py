@@ -1,11 +1,12 @@
 """Keeps the tables that only grow in check.
 
 Webhook deliveries (``order_events``) and notifications (``outbox``) are kept after they
-are done so that their unique keys turn redeliveries and retries into no-ops, and so an
-operator can see what was sent. Both needs pass within days (WooCommerce redelivers
-within hours), so rows done for longer than ``RETENTION`` are deleted, once an hour, by
-every process (the deletes are idempotent). Conversations and messages are the shop's
-history and are never deleted here.
+are done so that their unique keys turn duplicate deliveries and retries into no-ops, and
+so an operator can see what was sent. Both needs pass within days (WooCommerce never
+redelivers a failed delivery, and a duplicate arrives within seconds; missed orders are
+read back by the catch-up job, docs/store-adapter.md), so rows done for longer than
+``RETENTION`` are deleted, once an hour, by every process (the deletes are idempotent).
+Conversations and messages are the shop's history and are never deleted here.
 """
 
 from __future__ import annotations

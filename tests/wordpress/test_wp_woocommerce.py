@@ -198,6 +198,19 @@ def test_woocommerce_only_mode(shop: WordPress) -> None:
         assert loader_tag(client.get("/about/").text) is None
 
 
+# What the plugin subscribes to; earlier versions had only the three OLD_TOPICS.
+TOPICS = [
+    "order.created",
+    "order.updated",
+    "product.created",
+    "product.deleted",
+    "product.restored",
+    "product.updated",
+]
+OLD_TOPICS = ["order.created", "order.updated", "product.updated"]
+DELIVERY_URL = "https://chat.example.com/api/v1/webhooks/woocommerce/site_1"
+
+
 def webhooks(wp: WordPress) -> list[dict[str, Any]]:
     stored = wp.php_json("(object) get_option( 'wc_standin_webhooks', array() )")
     return list(stored.values())
@@ -213,16 +226,15 @@ def admin(shop: WordPress) -> Iterator[httpx.Client]:
 def test_saving_settings_registers_the_webhooks(shop: WordPress, admin: httpx.Client) -> None:
     response = post_settings(admin, {**VALID, "webhook_secret": WEBHOOK_SECRET})
     html = admin.get(response.headers["location"]).text
-    url = "https://chat.example.com/api/v1/webhooks/woocommerce/site_1"
-    assert f"deliver to {url}" in html
+    assert (
+        "WooCommerce webhooks (order created, order updated, product created, product updated,"
+        f" product deleted, product restored) deliver to {DELIVERY_URL}." in html
+    )
     registered = webhooks(shop)
-    assert sorted(hook["topic"] for hook in registered) == [
-        "order.created",
-        "order.updated",
-        "product.updated",
-    ]
+    # The stand-in's set_topic() blanks a topic WooCommerce does not know, as WooCommerce does.
+    assert sorted(hook["topic"] for hook in registered) == TOPICS
     for hook in registered:
-        assert hook["delivery_url"] == url
+        assert hook["delivery_url"] == DELIVERY_URL
         assert hook["secret"] == WEBHOOK_SECRET
         assert hook["status"] == "active"
         assert hook["api_version"] == "wp_api_v3"
@@ -233,21 +245,17 @@ def test_resaving_makes_no_duplicates_and_revives_disabled_webhooks(
     shop: WordPress, admin: httpx.Client
 ) -> None:
     post_settings(admin, {**VALID, "webhook_secret": WEBHOOK_SECRET})
-    # WooCommerce disables a webhook after 5 failed deliveries; another is deleted by hand.
+    # WooCommerce 9.9 counts 6 failed deliveries in a row and disables the webhook on the
+    # 7th; another is deleted by hand.
     shop.php(
         "$all = get_option( 'wc_standin_webhooks' ); $ids = array_keys( $all );"
-        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 5;"
+        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 6;"
         "unset( $all[ $ids[1] ] );"
         "update_option( 'wc_standin_webhooks', $all );"
     )
     post_settings(admin, {**VALID, "site_id": "site_2", "webhook_secret": ""})
     registered = webhooks(shop)
-    assert len(registered) == 3
-    assert sorted(hook["topic"] for hook in registered) == [
-        "order.created",
-        "order.updated",
-        "product.updated",
-    ]
+    assert sorted(hook["topic"] for hook in registered) == TOPICS
     for hook in registered:
         assert hook["delivery_url"] == "https://chat.example.com/api/v1/webhooks/woocommerce/site_2"
         assert hook["secret"] == WEBHOOK_SECRET
@@ -263,19 +271,92 @@ def test_webhooks_need_site_id_and_secret(shop: WordPress, admin: httpx.Client) 
 
 def test_uninstall_removes_options_and_webhooks(shop: WordPress, admin: httpx.Client) -> None:
     post_settings(admin, {**VALID, "webhook_secret": WEBHOOK_SECRET})
-    assert len(webhooks(shop)) == 3
+    assert len(webhooks(shop)) == len(TOPICS)
     left = shop.php_json(
         "( function () {"
         " deactivate_plugins( 'shopchat/shopchat.php' );"
         " uninstall_plugin( 'shopchat/shopchat.php' );"
         " $left = array();"
         " foreach ( array( 'shopchat_settings', 'shopchat_identity_secret',"
-        "  'shopchat_webhook_secret', 'shopchat_webhook_ids' ) as $o ) {"
+        "  'shopchat_webhook_secret', 'shopchat_webhook_ids', 'shopchat_webhook_topics' ) as $o ) {"
         "  if ( false !== get_option( $o ) ) { $left[] = $o; } }"
         " activate_plugin( 'shopchat/shopchat.php' ); return $left; } )()"
     )
     assert left == []
     assert webhooks(shop) == []
+
+
+def install_from_before_the_product_topics(
+    shop: WordPress, url: str = DELIVERY_URL
+) -> dict[str, int]:
+    """What an earlier version left: OLD_TOPICS' webhooks (of the admin, user 1), their
+    ids, and no record of which topics were registered; returns the ids."""
+    shop.set_settings({"site_id": "site_1"}, webhook_secret=WEBHOOK_SECRET)
+    ids: dict[str, int] = shop.php_json(
+        "( function () { $ids = array(); delete_option( 'wc_standin_webhooks' );"
+        " foreach ( array( 'order.created', 'order.updated', 'product.updated' ) as $t ) {"
+        "  $w = new WC_Webhook(); $w->set_user_id( 1 ); $w->set_name( 'shopchat: ' . $t );"
+        f"  $w->set_topic( $t ); $w->set_delivery_url( '{url}' );"
+        f"  $w->set_secret( '{WEBHOOK_SECRET}' ); $w->set_api_version( 'wp_api_v3' );"
+        "  $w->set_status( 'active' ); $ids[ $t ] = $w->save(); }"
+        " update_option( 'shopchat_webhook_ids', $ids, false );"
+        " delete_option( 'shopchat_webhook_topics' ); return $ids; } )()"
+    )
+    assert sorted(hook["topic"] for hook in webhooks(shop)) == OLD_TOPICS
+    return ids
+
+
+def assert_one_webhook_per_topic(shop: WordPress, old: dict[str, int], url: str) -> None:
+    """Every topic once, the old webhooks kept (same ids), the new ones like them."""
+    registered = webhooks(shop)
+    assert sorted(hook["topic"] for hook in registered) == TOPICS
+    assert {hook["topic"]: hook["id"] for hook in registered if hook["topic"] in old} == old
+    assert shop.php_json("get_option( 'shopchat_webhook_ids' )") == {
+        hook["topic"]: hook["id"] for hook in registered
+    }
+    for hook in registered:
+        assert (hook["delivery_url"], hook["secret"]) == (url, WEBHOOK_SECRET)
+        assert (hook["status"], hook["api_version"], hook["user_id"]) == ("active", "wp_api_v3", 1)
+
+
+def test_an_update_adds_the_new_topics_once(shop: WordPress, admin: httpx.Client) -> None:
+    old = install_from_before_the_product_topics(shop)
+    with shop.customer() as customer:
+        assert customer.get("/wp-admin/profile.php").status_code == 200
+    assert len(webhooks(shop)) == len(OLD_TOPICS)  # only an administrator's visit updates
+    settings_page(admin)  # the first admin page after the update
+    assert_one_webhook_per_topic(shop, old, DELIVERY_URL)
+    settings_page(admin)
+    admin.get("/wp-admin/")
+    post_settings(admin, {**VALID, "server_url": "https://chat.example.com"})
+    assert_one_webhook_per_topic(shop, old, DELIVERY_URL)
+
+
+def test_of_two_admin_requests_at_once_only_one_adds_them(shop: WordPress) -> None:
+    install_from_before_the_product_topics(shop)
+    created = shop.php_json(
+        "( function () { global $wpdb; wp_set_current_user( 1 );"
+        # This request has read the options (no marker yet) ...
+        " get_option( 'shopchat_webhook_topics' );"
+        # ... when another one, having read them too, writes the marker and its webhooks.
+        " $wpdb->insert( $wpdb->options, array( 'option_name' => 'shopchat_webhook_topics',"
+        "  'option_value' => maybe_serialize( SHOPCHAT_WEBHOOK_TOPICS ), 'autoload' => 'yes' ) );"
+        " $before = count( get_option( 'wc_standin_webhooks' ) );"
+        " shopchat_upgrade_webhooks();"
+        " return count( get_option( 'wc_standin_webhooks' ) ) - $before; } )()"
+    )
+    assert created == 0
+    assert len(webhooks(shop)) == len(OLD_TOPICS)
+
+
+def test_saving_adds_the_new_topics_to_an_earlier_install(
+    shop: WordPress, admin: httpx.Client
+) -> None:
+    old = install_from_before_the_product_topics(shop)
+    # As if the update's pass had run already (or failed): saving adds them by itself.
+    shop.php("update_option( 'shopchat_webhook_topics', SHOPCHAT_WEBHOOK_TOPICS );")
+    post_settings(admin, {**VALID, "server_url": "https://chat.example.com"})
+    assert_one_webhook_per_topic(shop, old, DELIVERY_URL)
 
 
 # -- delivery: the way WooCommerce delivers (wp_safe_remote_request) ------------------
@@ -352,20 +433,39 @@ def test_the_page_shows_disabled_webhooks_and_a_passing_test_turns_them_on(
     shop: WordPress, admin: httpx.Client, server: ChatServerStub
 ) -> None:
     save(admin, server)
-    # WooCommerce disables a webhook after 5 failed deliveries in a row.
+    # WooCommerce 9.9 disables a webhook on the 7th failed delivery in a row, with the
+    # failure count left at 6 (answers 200-302 count as success and reset it).
     shop.php(
         "$all = get_option( 'wc_standin_webhooks' ); $ids = array_keys( $all );"
-        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 5;"
+        "$all[ $ids[0] ]['status'] = 'disabled'; $all[ $ids[0] ]['failure_count'] = 6;"
         "update_option( 'wc_standin_webhooks', $all );"
     )
     page = html_lib.unescape(settings_page(admin))
-    assert "Disabled by WooCommerce after failed deliveries</td><td>5</td>" in page
-    assert page.count("<td>Active</td><td>0</td>") == 2
+    assert "Disabled by WooCommerce after failed deliveries</td><td>6</td>" in page
+    assert page.count("<td>Active</td><td>0</td>") == len(TOPICS) - 1
     refused = run_connection_test(admin)
     assert refused["success"] is False
-    assert sorted(hook["status"] for hook in webhooks(shop)) == ["active", "active", "disabled"]
+    assert sorted(hook["status"] for hook in webhooks(shop)) == ["active"] * 5 + ["disabled"]
     allow_port(shop, server)  # the fix
     fixed = run_connection_test(admin)
     assert "Disabled webhooks turned on again: 1." in fixed["data"]["checks"][2]["message"]
     assert {(hook["status"], hook["failure_count"]) for hook in webhooks(shop)} == {("active", 0)}
     assert "Disabled by WooCommerce" not in html_lib.unescape(settings_page(admin))
+
+
+def test_a_passing_test_connection_adds_the_new_topics(
+    shop: WordPress, admin: httpx.Client, server: ChatServerStub
+) -> None:
+    shop.set_settings({"server_url": server.url})
+    old = install_from_before_the_product_topics(shop, url=f"{server.url}{PING_PATH}")
+    shop.php("update_option( 'shopchat_webhook_topics', SHOPCHAT_WEBHOOK_TOPICS );")
+    refused = run_connection_test(admin)
+    assert refused["success"] is False
+    assert len(webhooks(shop)) == len(OLD_TOPICS)  # not while deliveries cannot arrive
+    allow_port(shop, server)
+    passed = run_connection_test(admin)
+    assert "Missing webhooks added: 3." in passed["data"]["checks"][2]["message"]
+    assert_one_webhook_per_topic(shop, old, f"{server.url}{PING_PATH}")
+    again = run_connection_test(admin)
+    assert "Missing webhooks added" not in again["data"]["checks"][2]["message"]
+    assert_one_webhook_per_topic(shop, old, f"{server.url}{PING_PATH}")

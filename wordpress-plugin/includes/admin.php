@@ -9,6 +9,7 @@ defined( 'ABSPATH' ) || exit;
 
 add_action( 'admin_menu', 'shopchat_add_settings_page' );
 add_action( 'admin_init', 'shopchat_register_settings' );
+add_action( 'admin_init', 'shopchat_upgrade_webhooks' );
 add_action( 'admin_enqueue_scripts', 'shopchat_admin_scripts' );
 add_action( 'wp_ajax_shopchat_test_connection', 'shopchat_ajax_test_connection' );
 add_filter( 'plugin_action_links_' . plugin_basename( SHOPCHAT_PLUGIN_FILE ), 'shopchat_action_links' );

@@ -5,7 +5,8 @@
  * WooCommerce delivers with wp_safe_remote_request(): WordPress refuses ports other than
  * 80, 443 and 8080 (and the site's own), and private or loopback addresses. A plain
  * wp_remote_get() reaches such a server, so only the same check and a safe ping tell
- * whether deliveries will arrive; after 5 failures WooCommerce disables a webhook.
+ * whether deliveries will arrive. WooCommerce 9.9 disables a webhook on the 7th failed
+ * delivery in a row (answers 200-302 count as success) and never redelivers a failed one.
  *
  * @package shopchat
  */
@@ -38,8 +39,8 @@ function shopchat_check_webhook_delivery( $url ) {
 	if ( ! wp_http_validate_url( $url ) ) {
 		return shopchat_check( false, shopchat_unsafe_url_reason( $url ) );
 	}
-	$ids      = get_option( 'shopchat_webhook_ids', array() );
-	$ping_id  = is_array( $ids ) && $ids ? (int) reset( $ids ) : 0;
+	$ids      = shopchat_webhook_ids();
+	$ping_id  = $ids ? (int) reset( $ids ) : 0;
 	$response = wp_safe_remote_post(
 		$url,
 		array(
@@ -106,9 +107,8 @@ function shopchat_unsafe_url_reason( $url ) {
  * @return array[] Rows {topic, status, failures, url}.
  */
 function shopchat_webhook_states() {
-	$ids    = get_option( 'shopchat_webhook_ids', array() );
 	$states = array();
-	foreach ( is_array( $ids ) ? $ids : array() as $topic => $id ) {
+	foreach ( shopchat_webhook_ids() as $id ) {
 		$webhook = shopchat_find_webhook( $id );
 		if ( $webhook ) {
 			$states[] = array(
@@ -129,9 +129,8 @@ function shopchat_webhook_states() {
  * @return int How many were re-activated.
  */
 function shopchat_reactivate_webhooks() {
-	$ids   = get_option( 'shopchat_webhook_ids', array() );
 	$count = 0;
-	foreach ( is_array( $ids ) ? $ids : array() as $id ) {
+	foreach ( shopchat_webhook_ids() as $id ) {
 		$webhook = shopchat_find_webhook( $id );
 		if ( $webhook && 'active' !== $webhook->get_status() ) {
 			$webhook->set_failure_count( 0 );
@@ -160,6 +159,11 @@ function shopchat_delivery_test( $settings ) {
 		if ( $revived ) {
 			/* translators: %d: number of webhooks */
 			$check['message'] .= ' ' . sprintf( __( 'Disabled webhooks turned on again: %d.', 'shopchat' ), $revived );
+		}
+		$added = shopchat_add_missing_webhooks( $settings, shopchat_webhook_secret() );
+		if ( $added ) {
+			/* translators: %d: number of webhooks */
+			$check['message'] .= ' ' . sprintf( __( 'Missing webhooks added: %d.', 'shopchat' ), $added );
 		}
 	}
 	return $check;

@@ -8,7 +8,10 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const SHOPCHAT_WEBHOOK_TOPICS = array( 'order.created', 'order.updated', 'product.updated' );
+// Trashing a product sends only product.deleted: without it the chat kept offering the
+// product until its cache expired. Versions up to 0.1.0 registered the first, second and
+// fourth only; shopchat_upgrade_webhooks() adds the others to those shops.
+const SHOPCHAT_WEBHOOK_TOPICS = array( 'order.created', 'order.updated', 'product.created', 'product.updated', 'product.deleted', 'product.restored' );
 
 /**
  * Whether WooCommerce is loaded.
@@ -172,8 +175,7 @@ function shopchat_sync_webhooks( $settings, $secret ) {
 		);
 	}
 	$url = shopchat_webhook_delivery_url( $settings );
-	$ids = get_option( 'shopchat_webhook_ids', array() );
-	$ids = is_array( $ids ) ? $ids : array();
+	$ids = shopchat_webhook_ids();
 	try {
 		foreach ( SHOPCHAT_WEBHOOK_TOPICS as $topic ) {
 			$ids[ $topic ] = shopchat_save_webhook( shopchat_find_webhook( $ids[ $topic ] ?? 0 ), $topic, $url, $secret );
@@ -190,8 +192,64 @@ function shopchat_sync_webhooks( $settings, $secret ) {
 	return array(
 		'ok'      => true,
 		/* translators: %s: delivery URL */
-		'message' => sprintf( __( 'WooCommerce webhooks (order created, order updated, product updated) deliver to %s.', 'shopchat' ), $url ),
+		'message' => sprintf( __( 'WooCommerce webhooks (order created, order updated, product created, product updated, product deleted, product restored) deliver to %s.', 'shopchat' ), $url ),
 	);
+}
+
+/**
+ * The ids of the plugin's webhooks by topic, as stored when they were saved.
+ *
+ * @return int[] Ids by topic.
+ */
+function shopchat_webhook_ids() {
+	$ids = get_option( 'shopchat_webhook_ids', array() );
+	return is_array( $ids ) ? $ids : array();
+}
+
+/**
+ * Creates the webhooks of the topics that have none (added by an update, or deleted by
+ * hand), as the user the others belong to; leaves the others as they are.
+ *
+ * @param array  $settings Settings.
+ * @param string $secret   Webhook secret.
+ * @return int How many were created.
+ */
+function shopchat_add_missing_webhooks( $settings, $secret ) {
+	$url = shopchat_webhook_delivery_url( $settings );
+	if ( ! shopchat_woocommerce_active() || ! class_exists( 'WC_Webhook' ) || '' === $url || '' === $secret ) {
+		return 0;
+	}
+	$ids      = shopchat_webhook_ids();
+	$existing = array_filter( array_map( 'shopchat_find_webhook', $ids ) );
+	// WooCommerce builds the payloads as the webhook's user: the administrator who saved.
+	$owner = $existing ? (int) reset( $existing )->get_user_id() : get_current_user_id();
+	$added = 0;
+	try {
+		foreach ( array_diff( SHOPCHAT_WEBHOOK_TOPICS, array_keys( $existing ) ) as $topic ) {
+			$ids[ $topic ] = shopchat_save_webhook( null, $topic, $url, $secret, $owner );
+			++$added;
+		}
+	} catch ( Exception $e ) {
+		// Keep the ones made; saving the settings shows WooCommerce's reason.
+		unset( $e );
+	}
+	update_option( 'shopchat_webhook_ids', $ids, false );
+	return $added;
+}
+
+/**
+ * Once after an update that added topics, on an administrator's first admin page: adds
+ * the new topics' webhooks to a shop an earlier version registered the others for.
+ */
+function shopchat_upgrade_webhooks() {
+	if ( SHOPCHAT_WEBHOOK_TOPICS === get_option( 'shopchat_webhook_topics' ) || ! shopchat_woocommerce_active() || ! current_user_can( 'manage_options' ) ) {
+		return;
+	}
+	// update_option() is true only for the request whose write changed the row, so two
+	// admin requests at the same time do not both create the webhooks.
+	if ( update_option( 'shopchat_webhook_topics', SHOPCHAT_WEBHOOK_TOPICS, true ) ) {
+		shopchat_add_missing_webhooks( shopchat_get_settings(), shopchat_webhook_secret() );
+	}
 }
 
 /**
@@ -215,12 +273,13 @@ function shopchat_find_webhook( $id ) {
  * @param string          $topic   Topic such as order.created.
  * @param string          $url     Delivery URL.
  * @param string          $secret  Secret WooCommerce signs deliveries with.
+ * @param int             $owner   User a new webhook belongs to (0: the current user).
  * @return int Webhook id.
  */
-function shopchat_save_webhook( $webhook, $topic, $url, $secret ) {
+function shopchat_save_webhook( $webhook, $topic, $url, $secret, $owner = 0 ) {
 	if ( null === $webhook ) {
 		$webhook = new WC_Webhook();
-		$webhook->set_user_id( get_current_user_id() );
+		$webhook->set_user_id( $owner ? $owner : get_current_user_id() );
 	}
 	$webhook->set_name( 'shopchat: ' . $topic );
 	$webhook->set_topic( $topic );
@@ -236,8 +295,7 @@ function shopchat_save_webhook( $webhook, $topic, $url, $secret ) {
  * Deletes the webhooks this plugin registered (on uninstall).
  */
 function shopchat_delete_webhooks() {
-	$ids = get_option( 'shopchat_webhook_ids', array() );
-	foreach ( is_array( $ids ) ? $ids : array() as $id ) {
+	foreach ( shopchat_webhook_ids() as $id ) {
 		$webhook = shopchat_find_webhook( $id );
 		if ( $webhook ) {
 			$webhook->delete( true );
