@@ -130,11 +130,11 @@ async def test_the_catch_all_zone_is_everywhere_else_in_the_customers_language(
     young_bot: Bot,
 ) -> None:
     expected = {
-        "en": "everywhere else",
-        "de": "alle anderen Länder",
-        "fr": "reste du monde",
-        "es": "resto del mundo",
-        "nl": "rest van de wereld",
+        "en": "Everywhere else",
+        "de": "Alle anderen Länder",
+        "fr": "Reste du monde",
+        "es": "Resto del mundo",
+        "nl": "Rest van de wereld",
     }
     for language, (_, _, question, _) in LANGUAGE_QUESTIONS.items():
         reply = await young_bot.fresh().ask(question, language=language)

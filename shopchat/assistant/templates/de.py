@@ -55,7 +55,7 @@ MESSAGES = {
     "shipping_head": "So versenden wir:",
     "free": "kostenlos",
     "free_from": "kostenlos ab {amount}",
-    "everywhere_else": "alle anderen Länder",
+    "everywhere_else": "Alle anderen Länder",
     "payment": "Du kannst so bezahlen: {methods}.",
     "payment_issue": "Schade, dass es mit der Zahlung hakt! Diese Zahlungsarten gibt es: "
     "{methods}. Wenn es weiter nicht klappt, schaut sich jemand aus unserem Team das an.",

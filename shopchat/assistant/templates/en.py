@@ -51,7 +51,7 @@ MESSAGES = {
     "shipping_head": "Here's how we ship:",
     "free": "free",
     "free_from": "free from {amount}",
-    "everywhere_else": "everywhere else",
+    "everywhere_else": "Everywhere else",
     "payment": "You can pay with: {methods}.",
     "payment_issue": "Sorry about the trouble with the payment! These are the ways you "
     "can pay: {methods}. If it still doesn't work, a member of our team can take a look.",

@@ -52,7 +52,7 @@ MESSAGES = {
     "shipping_head": "Así hacemos los envíos:",
     "free": "gratis",
     "free_from": "gratis a partir de {amount}",
-    "everywhere_else": "resto del mundo",
+    "everywhere_else": "Resto del mundo",
     "payment": "Puedes pagar con: {methods}.",
     "payment_issue": "¡Siento el problema con el pago! Estas son las formas de pago: "
     "{methods}. Si sigue sin funcionar, una persona de nuestro equipo lo revisará.",

@@ -55,7 +55,7 @@ MESSAGES = {
     "shipping_head": "Voici nos options de livraison :",
     "free": "gratuit",
     "free_from": "gratuit dès {amount}",
-    "everywhere_else": "reste du monde",
+    "everywhere_else": "Reste du monde",
     "payment": "Vous pouvez payer par : {methods}.",
     "payment_issue": "Désolé pour ce souci de paiement ! Voici les moyens de paiement "
     "proposés : {methods}. Si cela ne fonctionne toujours pas, un membre de notre équipe "

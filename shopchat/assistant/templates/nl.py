@@ -53,7 +53,7 @@ MESSAGES = {
     "shipping_head": "Zo verzenden we:",
     "free": "gratis",
     "free_from": "gratis vanaf {amount}",
-    "everywhere_else": "rest van de wereld",
+    "everywhere_else": "Rest van de wereld",
     "payment": "Je kunt betalen met: {methods}.",
     "payment_issue": "Vervelend dat het betalen niet lukt! Dit zijn de betaalmethoden: "
     "{methods}. Lukt het nog steeds niet, dan kijkt iemand van ons team mee.",
