@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -170,8 +169,10 @@ def test_totp_matches_rfc_6238_vectors() -> None:
     for unix, expected in ((59, "287082"), (1111111109, "081804"), (2000000000, "279037")):
         assert totp.code_at(secret, unix // 30) == expected
     assert totp.verify(secret, "287082", now=59) == 1
+    assert totp.verify(secret, "287082", now=59 + 30) == 1  # one step of clock drift
     assert totp.verify(secret, "287082", now=59 + 90) is None
-    assert time.time() > 0
+    assert totp.verify(secret, "287082", after_step=1, now=59) is None  # used already
+    assert totp.verify(secret, "28708", now=59) is None
 
 
 def test_cookie_is_secure_behind_https(console_server: ServerThread, world: World) -> None:

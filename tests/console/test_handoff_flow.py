@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
-from tests.console.helpers import ConsoleClient, World
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shopchat.models import Conversation
+from shopchat.settings import Settings
+from tests.console.helpers import ConsoleClient, World, run_db
 from tests.support.chat import WidgetSocket, is_type, open_session
 from tests.support.server import ServerThread
 
@@ -26,7 +31,10 @@ def test_customer_is_told_someone_is_coming(console_server: ServerThread, world:
 
 
 def test_claim_reply_resolve(
-    console_server: ServerThread, world: World, client: Callable[..., ConsoleClient]
+    console_server: ServerThread,
+    console_settings: Settings,
+    world: World,
+    client: Callable[..., ConsoleClient],
 ) -> None:
     socket, conversation_id = _handed_off(console_server, world)
     agent = client(world.a.email("agent"))
@@ -55,6 +63,14 @@ def test_claim_reply_resolve(
     page = agent.get(f"/console/c/{conversation_id}")
     assert "thanks!" in page.text and "Hi, I&#39;m here." in page.text
     assert agent.post(f"/console/c/{conversation_id}/status", {"action": "reopen"}).is_success
+
+    async def state(session: AsyncSession) -> tuple[str, object, object]:
+        conversation = await session.get(Conversation, uuid.UUID(conversation_id))
+        assert conversation is not None
+        return conversation.status, conversation.assignee_id, conversation.resolved_at
+
+    # Reopened, it goes back to the agent who has it, not to the queue or the bot.
+    assert run_db(console_settings, state) == ("agent", world.a.agents["agent"], None)
 
 
 def test_notice_speaks_the_conversations_language(
