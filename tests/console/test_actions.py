@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -212,7 +211,7 @@ def test_auto_assignment_respects_availability_and_capacity(
             if agent.id == world.a.agents["agent2"]:
                 agent.availability, agent.capacity = "online", 1
 
-    from tests.console.test_presence import console
+    from tests.console.test_presence import auto_assign_tried, console, wait_until
 
     run_db(console_settings, configure)
     server = ServerThread(create_app(console_settings, responder_factory=ScriptedResponder)).start()
@@ -226,7 +225,8 @@ def test_auto_assignment_respects_availability_and_capacity(
         assert "Agent2 of Shop A" in joined["text"]
         second, second_id = _handed_off(server, world)
         second.close()
-        time.sleep(2.5)  # the worker polls every second; agent2 is full, nobody else online
+        # The worker has tried the second hand-off: agent2 is full, nobody else is online.
+        wait_until(lambda: auto_assign_tried(console_settings, second_id), "auto-assign tried")
 
         async def assignees(session):  # type: ignore[no-untyped-def]
             rows = await session.execute(
