@@ -237,6 +237,7 @@ def main() -> None:
         # Each simulated chat answers at once, faster than a person types.
         "SHOPCHAT_FRAMES_PER_SECOND": "1000",
         "SHOPCHAT_FRAME_BURST": "1000",
+        "SHOPCHAT_ASSISTANT_TURNS_PER_SITE_PER_MINUTE": "1000000",  # capacity, not the ceiling
         "SHOPCHAT_LOG_LEVEL": "warning",
     }
     if args.postgres:

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     frame_burst: int = Field(default=20, ge=1)
     sessions_per_ip_per_minute: int = Field(default=60, ge=1)
     # Customer messages the assistant answers per site and minute; more: "assistant_busy".
-    assistant_turns_per_site_per_minute: int = Field(default=120, ge=1)
+    assistant_turns_per_site_per_minute: int = Field(default=600, ge=1)
     session_token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_max_lifetime_seconds: float = Field(default=6 * 3600, gt=0)

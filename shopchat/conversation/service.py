@@ -84,7 +84,7 @@ class ChatLimits:
 
     frames_per_second: float = 5.0
     frame_burst: int = 20
-    assistant_turns_per_site_per_minute: int = 120
+    assistant_turns_per_site_per_minute: int = 600
 
     @classmethod
     def of(cls, settings: Settings) -> ChatLimits:
