@@ -48,8 +48,8 @@ async def refuse_unstorable_input(connection: HTTPConnection) -> None:
     is refused with 422.
 
     Pydantic passes such strings through, and PostgreSQL refuses them deep inside a query
-    or a write; one check here covers every route, present and future. Multipart bodies
-    uploads and webhooks are left to their endpoints, which check the sender first.
+    or a write; one check here covers every route, present and future. Uploads and
+    webhooks read their own bodies, after checking the sender.
     """
     _refuse_unless_text("query", connection.query_params.multi_items())
     if not isinstance(connection, Request) or connection.method not in _BODY_METHODS:
@@ -100,8 +100,8 @@ class BodyLimit:
     """Refuse request bodies over a limit with 413 before they are read into memory, and
     bodies that trickle in slower than ``chunk_timeout`` seconds a chunk with 408.
 
-    uvicorn has no timeout of its own for a slow body; a reverse proxy should bound
-    headers too (docs/operations.md).
+    uvicorn has no timeout of its own for a slow body; a reverse proxy must bound slow
+    headers (docs/operations.md, "Behind a reverse proxy").
     """
 
     def __init__(
