@@ -4,10 +4,8 @@ the database is the backend's of the current parameter (SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import json
-import os
 import ssl
 import subprocess
-import sys
 import threading
 import uuid
 import zipfile
@@ -23,6 +21,7 @@ import pytest
 from shopchat.commerce.registry import decrypt_store_credentials
 from shopchat.models import Site
 from shopchat.settings import Settings
+from tests.support.cli import run_command
 from tests.support.server import free_port
 from tests.support.sites import SiteFactory
 from tests.support.woocommerce_store import (
@@ -39,20 +38,9 @@ from tests.support.woocommerce_store import (
 def shopchat(
     settings: Settings, *args: str, stdin: str = "", extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOPCHAT_")} | {
-        "SHOPCHAT_DATA_DIR": str(settings.data_dir),
-        "SHOPCHAT_DATABASE_URL": settings.database_url,
-        **(extra_env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "shopchat", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=90,
-        check=False,
-    )
+    """The command on the test's database (the store checks may retry: a longer timeout)."""
+    env = {"SHOPCHAT_DATABASE_URL": settings.database_url, **(extra_env or {})}
+    return run_command(args, data_dir=settings.data_dir, stdin=stdin, env=env, timeout=90)
 
 
 @pytest.fixture
