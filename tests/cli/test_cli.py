@@ -41,18 +41,7 @@ def test_site_create_rejects_a_bad_origin(tmp_path: Path) -> None:
 
 
 def test_agent_create_and_its_errors(tmp_path: Path) -> None:
-    site = json.loads(
-        shopchat(
-            "site",
-            "create",
-            "--name",
-            "S",
-            "--origin",
-            "https://s.example",
-            "--json",
-            data_dir=tmp_path,
-        ).stdout
-    )
+    site = _site(tmp_path)
     ok = shopchat(
         "agent",
         "create",
